@@ -1,0 +1,1 @@
+"""Answer backends: the LLMBackend contract and its implementations."""

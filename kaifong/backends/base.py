@@ -1,0 +1,50 @@
+"""The LLMBackend protocol: the seam between the pipeline and whatever writes the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from kaifong.types import Detection, ScoredPassage
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """What a backend is given: the redacted question, how it is written, and the retrieved passages."""
+
+    question: str
+    detection: Detection
+    passages: tuple[ScoredPassage, ...]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A draft answer and the ids of the documents it draws on (each must be among the passages given)."""
+
+    text: str
+    cited_doc_ids: tuple[str, ...]
+
+
+class LLMBackend(Protocol):
+    """Writes a draft answer from numbered passages.
+
+    Contract:
+    - ``complete`` answers only from ``request.passages`` and lists in ``cited_doc_ids`` the documents it
+      used; an empty list means "nothing to cite", which the pipeline turns into the no-source reply.
+    - It writes in the register and script of ``request.detection``.
+    - It receives redacted text only and must not add personal data.
+    - It raises ``BackendError`` (never anything else) when it cannot answer; the pipeline then replies
+      with status ``error_backend``.
+    - ``name`` and ``version`` identify it on the transparency page and in the audit log.
+    """
+
+    name: str
+    version: str
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        """A draft answer grounded in the request's passages."""
+        ...
+
+
+class BackendError(Exception):
+    """A backend could not produce an answer."""

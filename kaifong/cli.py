@@ -1,0 +1,149 @@
+"""The command line: ``kaifong serve | ask | ingest | audit verify``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from kaifong import __version__
+from kaifong.errors import BadQuestion, KaifongError, UnknownConversation
+from kaifong.knowledge.ingest import expand, ingest_paths
+from kaifong.language.messages import localise
+from kaifong.pipeline import answer
+from kaifong.pipeline.runner import bad_question_message
+from kaifong.services import Services, build_services
+from kaifong.settings import Settings
+
+err = Console(stderr=True)
+
+
+def _services(settings: Settings) -> Services:
+    try:
+        return build_services(settings)
+    except KaifongError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kaifong")
+def main() -> None:
+    """Kaifong (街坊): answers about Hong Kong public services from official sources."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+def serve(host: str, port: int) -> None:
+    """Serve the web chat and the API (loads the bundled knowledge base on first start)."""
+    import uvicorn
+
+    from kaifong.web import create_app
+
+    settings = Settings()
+    services = _services(settings)
+    err.print(f"Kaifong {__version__}: database {settings.database_url}; http://{host}:{port}/")
+    try:
+        uvicorn.run(create_app(services=services), host=host, port=port, log_level="warning")
+    finally:
+        services.close()
+
+
+def _print_answer(result: dict[str, object], console: Console) -> None:
+    console.print(str(result["answer"]), markup=False, highlight=False)
+    citations = result["citations"]
+    if isinstance(citations, list) and citations:
+        console.print()
+        for number, c in enumerate(citations, 1):
+            console.print(
+                f"[{number}] {c['title']} — {c['department']} ({c['reviewed']})\n    {c['url']}",
+                markup=False,
+                highlight=False,
+            )
+    escalation = result["escalation"]
+    if isinstance(escalation, dict):
+        console.print(f"\n☎ {escalation['phone']} ({escalation['name']})", markup=False, highlight=False)
+    console.print(f"\n{result['ai_label']}", markup=False, highlight=False, style="italic")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option(
+    "--conversation", default=None, help="Continue a conversation (the id from an earlier --json answer)."
+)
+def ask(question: str, as_json: bool, conversation: str | None) -> None:
+    """Answer QUESTION the way the web chat and the API do."""
+    services = _services(Settings())
+    try:
+        result = asyncio.run(answer(question, services, conversation_id=conversation, remember=bool(as_json)))
+    except BadQuestion as exc:
+        limit = services.settings.max_question_chars
+        err.print(bad_question_message(exc, question, limit), markup=False, highlight=False)
+        sys.exit(2)
+    except UnknownConversation:
+        err.print(localise("error.unknown_conversation", "en", "Latn"), markup=False)
+        sys.exit(2)
+    finally:
+        services.close()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(result.as_dict(), Console(soft_wrap=True))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def ingest(paths: tuple[Path, ...]) -> None:
+    """Add Markdown, HTML, PDF, DOCX or text files (or folders of them) to the knowledge base.
+
+    Re-ingesting a changed file replaces its passages; an unchanged file is skipped. A file that
+    cannot be read is reported by name and skipped; everything else is still added.
+    """
+    services = _services(Settings())
+    files = list(expand(paths))
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+        ) as progress:
+            task = progress.add_task("ingesting", total=len(files))
+            report = ingest_paths(services.engine, files, on_file=lambda _p: progress.advance(task))
+    finally:
+        services.close()
+    summary = (
+        f"{len(report.added)} added, {len(report.replaced)} replaced, "
+        f"{len(report.unchanged)} unchanged, {len(report.failed)} failed"
+    )
+    click.echo(summary)
+    for name, problem in report.failed:
+        err.print(f"skipped {name}: {problem}", markup=False, highlight=False)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.group()
+def audit() -> None:
+    """Work with the tamper-evident audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; names the first changed, deleted, inserted or reordered event."""
+    settings = Settings()
+    services = _services(settings.model_copy(update={"load_bundled_knowledge": False}))
+    try:
+        result = services.audit.verify()
+    finally:
+        services.close()
+    if result.ok:
+        click.echo(f"ok: {result.count} events, chain intact")
+        return
+    click.echo(f"FAILED at event {result.first_bad_seq}: {result.problem}")
+    sys.exit(1)

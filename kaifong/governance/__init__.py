@@ -1,0 +1,1 @@
+"""Governance: input sanitising and personal-data (PII) detection and redaction."""

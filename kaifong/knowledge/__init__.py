@@ -1,0 +1,1 @@
+"""The knowledge base: documents, loaders, chunking and ingestion into the store."""

@@ -1,0 +1,74 @@
+"""Index tokens: Han unigrams + bigrams over Simplified-folded text, and lower-cased Latin words."""
+
+from __future__ import annotations
+
+import re
+
+from kaifong.language.convert import to_hans
+
+#: Han ideographs (BMP blocks and the supplementary planes that hold HKSCS characters).
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_RUN = re.compile(rf"[{HAN}]+|[a-z0-9]+(?:[.'’][a-z0-9]+)*")
+_HAN_RUN = re.compile(rf"[{HAN}]+")
+
+#: Variant spellings that official pages use interchangeably, folded before tokenising.
+VARIANTS = {"身分证": "身份证", "身分": "身份", "着": "著", "綫": "线", "線": "线"}
+_VARIANT = re.compile("|".join(sorted(map(re.escape, VARIANTS), key=len, reverse=True)))
+
+
+def fold_for_index(text: str) -> str:
+    """Fold text to one comparable form: Simplified characters, common variants unified, lower case."""
+    return _VARIANT.sub(lambda m: VARIANTS[m.group(0)], to_hans(text)).lower()
+
+
+def stem(word: str) -> str:
+    """A light English stemmer (plural and -ed/-ing endings), applied to index and query words alike."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix, replacement in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def is_han(char: str) -> bool:
+    """True for a Han ideograph."""
+    return bool(_HAN_RUN.fullmatch(char))
+
+
+def index_tokens(text: str) -> list[str]:
+    """The tokens a passage is indexed under: every Han unigram and bigram, every Latin word."""
+    tokens: list[str] = []
+    for match in _RUN.finditer(fold_for_index(text)):
+        run = match.group(0)
+        if _HAN_RUN.fullmatch(run):
+            tokens.extend(run)
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(stem(run))
+    return tokens
+
+
+def han_bigrams(segment: str) -> list[str]:
+    """Bigrams of one Han segment; a one-character segment is its own token."""
+    if len(segment) == 1:
+        return [segment]
+    return [segment[i : i + 2] for i in range(len(segment) - 1)]
+
+
+def query_tokens(text: str) -> list[str]:
+    """The tokens a question searches with: Han bigrams per segment and Latin words, in order, unique."""
+    seen: dict[str, None] = {}
+    for match in _RUN.finditer(fold_for_index(text)):
+        run = match.group(0)
+        parts = han_bigrams(run) if _HAN_RUN.fullmatch(run) else [stem(run)]
+        for part in parts:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+def han_segments(text: str) -> list[str]:
+    """The folded Han runs of a text, in order (the units a question's bigrams are cut from)."""
+    return _HAN_RUN.findall(fold_for_index(text))

@@ -1,0 +1,38 @@
+"""ChatContext: everything one request carries between steps (the raw question never leaves it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kaifong.backends.base import Completion
+from kaifong.governance.audit import Event
+from kaifong.store.conversations import Turn
+from kaifong.types import Citation, Detection, ScoredPassage
+
+
+@dataclass
+class ChatContext:
+    """The state of one request; a step that sets ``status`` stops the run with that status."""
+
+    question: str
+    request_id: str
+    conversation_id: str = ""
+    history: list[Turn] = field(default_factory=list)
+    text: str = ""
+    redacted: str = ""
+    pii_kinds: tuple[str, ...] = ()
+    detection: Detection = field(default_factory=lambda: Detection("en", "Latn"))
+    passages: list[ScoredPassage] = field(default_factory=list)
+    completion: Completion | None = None
+    answer_text: str = ""
+    citations: tuple[Citation, ...] = ()
+    status: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+    def record(self, kind: str, **payload: object) -> None:
+        """Add an audit event for this request (ids, verdicts and hashes only)."""
+        self.events.append(Event(self.request_id, kind, payload))
+
+    def stop(self, status: str) -> None:
+        """End the run with ``status``; the reply becomes that status's canned message."""
+        self.status = status

@@ -1,0 +1,123 @@
+"""DEFAULT_STEPS — the table of contents of the product — and the loop that runs them."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from kaifong.errors import BadQuestion
+from kaifong.governance.audit import text_hash
+from kaifong.language import detect
+from kaifong.language.messages import localise, message
+from kaifong.pipeline import steps
+from kaifong.pipeline.context import ChatContext
+from kaifong.services import Services
+from kaifong.types import Answer, Escalation, Form
+
+Step = Callable[[ChatContext, Services], Awaitable[None]]
+
+DEFAULT_STEPS: tuple[Step, ...] = (
+    steps.sanitise,  # NFKC; strip zero-width, bidi and tag characters
+    steps.detect_language,  # yue | zh | en; Hant | Hans | Latn; code-switched
+    steps.check_input,  # PII guard: redact and continue
+    steps.retrieve,  # Cantonese-aware FTS; follow-ups use the conversation's context
+    steps.compose_answer,  # backend drafts from passages (extractive by default: no model)
+    steps.check_output,  # citations ⊆ retrieved sources, no PII, else no answer (GOV-11)
+)
+
+#: Which status an unexpected failure in a step becomes (everything else: ``error_internal``).
+FAILURE_STATUS = {"compose_answer": "error_backend"}
+
+
+def validate(question: object, limit: int) -> str:
+    """The question as text, or BadQuestion naming what is wrong (empty, too long, not text)."""
+    if not isinstance(question, str):
+        raise BadQuestion("error.not_text")
+    if not question.strip():
+        raise BadQuestion("error.empty_question")
+    if len(question) > limit:
+        raise BadQuestion("error.question_too_long", f"{len(question)} > {limit}")
+    return question
+
+
+def _escalation(ctx: ChatContext, services: Services) -> Escalation:
+    det = ctx.detection
+    cited = {c.topic for c in ctx.citations}
+    source = next(
+        (sp.passage for sp in ctx.passages if sp.passage.topic in cited and sp.passage.hotline), None
+    )
+    if source is not None:
+        return Escalation(name=source.department, phone=source.hotline, url=source.url)
+    default_name = localise("human.default_name", det.language, det.script)
+    return Escalation(name=default_name, phone=services.settings.fallback_hotline, url="https://www.gov.hk")
+
+
+async def answer(
+    question: object,
+    services: Services,
+    *,
+    conversation_id: str | None = None,
+    remember: bool = True,
+    steps_to_run: tuple[Step, ...] = DEFAULT_STEPS,
+) -> Answer:
+    """Answer one question through the steps; expected failures become statuses, never exceptions.
+
+    Raises BadQuestion (empty, too long, not text) before anything is stored, and UnknownConversation
+    for a conversation id this server does not hold.
+    """
+    text = validate(question, services.settings.max_question_chars)
+    ctx = ChatContext(question=text, request_id=uuid.uuid4().hex)
+    if conversation_id:
+        ctx.history = services.conversations.history(conversation_id)
+        ctx.conversation_id = conversation_id
+    for step in steps_to_run:
+        started = time.perf_counter()
+        try:
+            await step(ctx, services)
+        except Exception as exc:
+            ctx.record(step.__name__, verdict="error", error=exc.__class__.__name__)
+            ctx.stop(FAILURE_STATUS.get(step.__name__, "error_internal"))
+        if ctx.events and ctx.events[-1].kind == step.__name__:
+            ctx.events[-1].payload["ms"] = round((time.perf_counter() - started) * 1000, 3)
+        if ctx.status:
+            break
+    status = ctx.status or "answered"
+    det = ctx.detection
+    if status != "answered":
+        ctx.answer_text = localise(f"status.{status}", det.language, det.script)
+        ctx.citations = ()
+    if remember and not ctx.conversation_id:
+        ctx.conversation_id = services.conversations.start(det.form)
+    if ctx.conversation_id:
+        topic = ctx.citations[0].topic if ctx.citations else ""
+        services.conversations.add_turn(ctx.conversation_id, ctx.redacted, status, topic, ctx.answer_text)
+    ctx.record(
+        "answer_sent",
+        status=status,
+        form=det.form,
+        answer_hash=text_hash(ctx.answer_text),
+        sources=[c.topic for c in ctx.citations],
+        conversation_id=ctx.conversation_id,
+    )
+    services.audit.append(ctx.events)
+    return Answer(
+        status=status,
+        detection=det,
+        text=ctx.answer_text,
+        citations=ctx.citations,
+        escalation=_escalation(ctx, services),
+        ai_label=localise("label.ai", det.language, det.script),
+        conversation_id=ctx.conversation_id,
+        redacted_kinds=ctx.pii_kinds,
+        question=ctx.redacted or ctx.text,
+    )
+
+
+def bad_question_message(exc: BadQuestion, question: object, limit: int, fallback: Form = "en") -> str:
+    """The text of a BadQuestion in the question's own language, or ``fallback`` when it has none."""
+    length = len(question) if isinstance(question, str) else 0
+    if not isinstance(question, str) or not question.strip():
+        return message(exc.reason, fallback, length=length, limit=limit)
+    det = detect(question[:limit])
+    return localise(exc.reason, det.language, det.script, length=length, limit=limit)

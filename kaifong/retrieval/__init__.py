@@ -1,0 +1,1 @@
+"""Retrieval: the Retriever contract and its implementations."""

@@ -1,0 +1,55 @@
+"""Services: the wired objects of one app (store, retriever, backend, audit log), built from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from kaifong.backends.base import LLMBackend
+from kaifong.backends.extractive import ExtractiveBackend
+from kaifong.governance.audit import AuditLog
+from kaifong.knowledge.ingest import IngestReport, load_bundled
+from kaifong.retrieval.base import Retriever
+from kaifong.retrieval.fts import FtsRetriever
+from kaifong.settings import Settings
+from kaifong.store.conversations import ConversationStore
+from kaifong.store.db import init_schema, make_engine
+from kaifong.store.knowledge import KnowledgeStore
+
+
+@dataclass
+class Services:
+    """Everything one running Kaifong needs; tests build their own from their own Settings."""
+
+    settings: Settings
+    engine: Engine
+    retriever: Retriever
+    backend: LLMBackend
+    audit: AuditLog
+    conversations: ConversationStore
+    knowledge: KnowledgeStore
+    knowledge_report: IngestReport | None = None
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def build_services(
+    settings: Settings, *, retriever: Retriever | None = None, backend: LLMBackend | None = None
+) -> Services:
+    """Open (and if needed initialise) the database, load the bundled knowledge base, wire the parts."""
+    engine = make_engine(settings.database_url)
+    init_schema(engine)
+    report = load_bundled(engine) if settings.load_bundled_knowledge else None
+    return Services(
+        settings=settings,
+        engine=engine,
+        retriever=retriever or FtsRetriever(engine),
+        backend=backend or ExtractiveBackend(),
+        audit=AuditLog(engine),
+        conversations=ConversationStore(engine),
+        knowledge=KnowledgeStore(engine),
+        knowledge_report=report,
+    )

@@ -1,0 +1,49 @@
+"""Settings: the one typed, documented source of configuration (env ``KAIFONG_*``, nested with ``__``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """A SQLite file in the user's data folder, e.g. ``~/.local/share/kaifong/kaifong.db``."""
+    folder = Path(platformdirs.user_data_dir("kaifong", appauthor=False))
+    return f"sqlite:///{folder / 'kaifong.db'}"
+
+
+class RetrievalSettings(BaseModel):
+    """How passages are found."""
+
+    top_k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    min_coverage: float = Field(
+        default=0.35,
+        ge=0.0,
+        le=1.0,
+        description="Share of the question's weighted key terms the best source must contain to answer.",
+    )
+    dense: bool = Field(
+        default=False, description="Fuse multilingual dense retrieval (needs the `dense` extra)."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything Kaifong can be told, read from ``KAIFONG_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="KAIFONG_", env_nested_delimiter="__", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL of the database; by default a SQLite file in the user's data folder.",
+    )
+    load_bundled_knowledge: bool = Field(
+        default=True, description="Load (or refresh) the bundled Hong Kong knowledge base on start."
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=1, description="Longest question accepted, in characters."
+    )
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    fallback_hotline: str = Field(default="1823", description="The human route when a topic has no hotline.")

@@ -1,0 +1,1 @@
+"""Persistence: the engine, the schema and the queries over it."""

@@ -1,0 +1,92 @@
+"""The schema: documents, passages, their full-text index, conversations and the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column(
+        "id", String, primary_key=True
+    ),  # "<topic>:<language>" for front-matter docs, path-based otherwise
+    Column("topic", String, nullable=False, index=True),
+    Column("language", String, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("department", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("reviewed", String, nullable=False, default=""),
+    Column("source_date", String, nullable=False, default=""),
+    Column("hotline", String, nullable=False, default=""),
+    Column("tags", Text, nullable=False, default=""),
+    Column("aliases", Text, nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
+    Column("content_hash", String, nullable=False),
+    Column("ingested_at", Float, nullable=False),
+)
+
+passages = Table(
+    "passages",
+    metadata,
+    Column("rowid", Integer, primary_key=True, autoincrement=True),
+    Column("id", String, nullable=False, unique=True),
+    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("heading", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("tokens", Text, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("form", String, nullable=False, default="en"),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("question", Text, nullable=False),  # redacted text only
+    Column("status", String, nullable=False),
+    Column("topic", String, nullable=False, default=""),
+    Column("answer", Text, nullable=False, default=""),
+    Index("ix_turns_conversation", "conversation_id", "id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("ts", Float, nullable=False),
+    Column("request_id", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON; ids, verdicts and hashes only
+    Column("prev_hash", String, nullable=False),
+    Column("hash", String, nullable=False),
+)
+
+#: Full-text indexes over pre-tokenised text, one per language group so that English questions search
+#: English passages and Chinese questions Chinese ones. Text arrives pre-tokenised (see
+#: ``language.tokens``), so the FTS tokenizer only splits on the spaces between our tokens.
+FTS_TABLES = {"en": "passage_fts_en", "zh": "passage_fts_zh"}
+
+
+def fts_ddl(name: str) -> str:
+    """The CREATE statement of one FTS5 index (columns: title terms, body terms)."""
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5("
+        "title, body, tokenize = 'unicode61 remove_diacritics 0')"
+    )
+
+
+def vocab_ddl(name: str) -> str:
+    """The CREATE statement of the vocabulary view over one index (document frequency per term)."""
+    return f"CREATE VIRTUAL TABLE IF NOT EXISTS {name}_vocab USING fts5vocab({name}, 'row')"

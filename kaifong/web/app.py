@@ -1,0 +1,53 @@
+"""``create_app(settings)``: the FastAPI application with its services, routes and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from kaifong import __version__
+from kaifong.services import Services, build_services
+from kaifong.settings import Settings
+from kaifong.web import errors
+from kaifong.web.routes import api, chat, health
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app; services are created at start-up from ``settings`` unless given ready-made."""
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="Kaifong",
+        version=__version__,
+        description=(
+            "An open, self-hostable public-service assistant for Hong Kong: short answers from official "
+            "sources, with citations, in English, standard written Chinese or written Cantonese."
+        ),
+        lifespan=lifespan,
+    )
+    if services is not None:
+        app.state.services = services
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(chat.router)
+    app.include_router(api.router)
+    app.include_router(health.router)
+    errors.install(app)
+    return app

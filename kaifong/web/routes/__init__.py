@@ -1,0 +1,1 @@
+"""HTTP routes: chat (HTML), api (JSON) and health."""
