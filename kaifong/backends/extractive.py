@@ -24,15 +24,18 @@ INTENTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ("amount", "fee", "limit", "金額", "費用", "收費", "限額"),
     ),
     (
+        re.compile(
+            r"點樣|點申請|如何|怎样|怎樣|怎麼|怎么|how do|how to|how can|how should|步驟", re.IGNORECASE
+        ),
+        ("how", "step", "申請步驟", "申請方法", "步驟", "辦理"),
+    ),
+    (
         re.compile(r"資格|合資格|邊個可以|誰可以|可唔可以|可否|eligib|qualif|who can|can i", re.IGNORECASE),
         ("who", "eligib", "資格"),
     ),
     (
-        re.compile(
-            r"點樣|點申請|如何|怎样|怎樣|怎麼|怎么|how do|how to|how can|apply|申請|办理|辦理|步驟",
-            re.IGNORECASE,
-        ),
-        ("how", "apply", "step", "申請步驟", "申請方法", "步驟", "辦理"),
+        re.compile(r"apply|申請|办理|辦理", re.IGNORECASE),
+        ("how", "step", "申請步驟", "申請方法", "步驟", "辦理"),
     ),
 )
 

@@ -83,7 +83,7 @@ def split_front_matter(raw: str, where: str) -> tuple[dict[str, object], str]:
         meta = yaml.safe_load(text[3:end])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 2}" if mark is not None else ""
+        line = f" line {mark.line + 1}" if mark is not None else ""
         raise IngestError(
             f"{where}:{line} front matter is not valid YAML ({exc.__class__.__name__})"
         ) from exc

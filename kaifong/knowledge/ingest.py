@@ -88,7 +88,6 @@ def store_document(conn: Connection, doc: Document) -> str:
                 position=position,
                 heading=piece.heading,
                 text=piece.text,
-                tokens=body_tokens,
             )
         )
         rowid = result.inserted_primary_key[0] if result.inserted_primary_key else None

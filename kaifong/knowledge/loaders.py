@@ -184,7 +184,10 @@ def load(path: Path) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise IngestError(f"{path}: the file is {size // 1_048_576} MB; the limit is 20 MB")
+            raise IngestError(
+                f"{path}: the file is {size / 1_048_576:.1f} MB; "
+                f"the limit is {MAX_FILE_BYTES / 1_048_576:.1f} MB"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from exc

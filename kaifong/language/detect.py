@@ -154,6 +154,10 @@ def _language(text: str, script: Script) -> Language:
     return "zh"
 
 
+#: How much of a text ``detect`` reads.
+MAX_DETECT_CHARS = 4000
+
+
 def detect(text: str) -> Detection:
     """Detect the language, script and code-switching of a resident's text.
 
@@ -177,7 +181,10 @@ def detect(text: str) -> Detection:
       "HK" of HK$; URLs and e-mail addresses are not words. Acronyms such as HKID or MPF
       do count: they are English terms the resident chose. Single letters (A座, B1) do not.
       For English text, True when it contains any Han character.
+    - Only the first ``MAX_DETECT_CHARS`` characters are read: they decide a text's language, and
+      a megabyte of text must not cost seconds.
     """
+    text = text[:MAX_DETECT_CHARS]
     han = _HAN.findall(text)
     if not han:
         return DEFAULT

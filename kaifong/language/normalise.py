@@ -72,6 +72,9 @@ CANTONESE_TO_SWC: dict[str, str] = {
     "積金": "強積金",
     "交稅": "報稅 繳稅",
     "報稅": "報稅 報稅表",
+    "每個鐘": "每小時 時薪",
+    "一個鐘": "每小時 時薪",
+    "架車": "車輛",
     "過咗身": "去世 死亡",
     "過身": "去世 死亡",
     "瞓唔著": "失眠",
@@ -95,6 +98,8 @@ CANTONESE_TO_SWC: dict[str, str] = {
 #: Standard-Chinese near-synonyms folded onto the words official pages use.
 SWC_SYNONYMS: dict[str, str] = {
     "申請條件": "申請資格",
+    "第一次": "首次",
+    "多少錢": "費用",
     "條件": "資格",
     "要求": "資格",
     "住滿": "居港 居住",
@@ -252,7 +257,6 @@ PLACES: tuple[str, ...] = (
     "北角",
     "鰂魚涌",
     "柴灣",
-    "香港仔",
     "鴨脷洲",
     "赤柱",
     "太子",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import cache
+
+import jieba
 
 from kaifong.language.convert import to_hans
 
@@ -58,17 +62,50 @@ def han_bigrams(segment: str) -> list[str]:
     return [segment[i : i + 2] for i in range(len(segment) - 1)]
 
 
+@cache
+def _segmenter() -> jieba.Tokenizer:
+    """jieba's dictionary segmenter, loaded once (about half a second) and shared."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def words(run: str) -> list[str]:
+    """A Han run cut into dictionary words; neighbouring characters no word claims stay together.
+
+    「补领香港身份证」 → 补领 | 香港 | 身份证, so a question never searches for 「领香」 or 「港身」,
+    bigrams that straddle two words and match unrelated pages by accident.
+    """
+    pieces: list[str] = []
+    loose = ""
+    for word in _segmenter().lcut(run, HMM=False):
+        if len(word) == 1:
+            loose += word
+            continue
+        if loose:
+            pieces.append(loose)
+            loose = ""
+        pieces.append(word)
+    if loose:
+        pieces.append(loose)
+    return pieces
+
+
 def query_tokens(text: str) -> list[str]:
-    """The tokens a question searches with: Han bigrams per segment and Latin words, in order, unique."""
+    """The tokens a question searches with: bigrams within each Han word and Latin words, in order, unique."""
     seen: dict[str, None] = {}
     for match in _RUN.finditer(fold_for_index(text)):
         run = match.group(0)
-        parts = han_bigrams(run) if _HAN_RUN.fullmatch(run) else [stem(run)]
+        if _HAN_RUN.fullmatch(run):
+            parts = [gram for word in words(run) for gram in han_bigrams(word)]
+        else:
+            parts = [stem(run)]
         for part in parts:
             seen.setdefault(part, None)
     return list(seen)
 
 
 def han_segments(text: str) -> list[str]:
-    """The folded Han runs of a text, in order (the units a question's bigrams are cut from)."""
-    return _HAN_RUN.findall(fold_for_index(text))
+    """The folded Han words of a text, in order (the units a question's bigrams are cut from)."""
+    return [word for run in _HAN_RUN.findall(fold_for_index(text)) for word in words(run)]

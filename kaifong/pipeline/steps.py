@@ -48,7 +48,7 @@ async def retrieve(ctx: ChatContext, services: Services) -> None:
     if ctx.history:
         previous = ctx.history[-1].question
         with_context = services.retriever.search(f"{previous} {ctx.redacted}", ctx.detection, settings.top_k)
-        better = not found or with_context and with_context[0].coverage > found[0].coverage
+        better = not found or (with_context and with_context[0].coverage > found[0].coverage)
         if with_context and (better or is_fragment(ctx.redacted, ctx.detection)):
             found, used_context = with_context, True
     ctx.passages = found + _rest_of_document(services, found)

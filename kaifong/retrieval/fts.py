@@ -7,18 +7,19 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, text
 
 from kaifong.language.normalise import PLACES, search_text
-from kaifong.language.tokens import fold_for_index, han_bigrams, han_segments, index_tokens, query_tokens
+from kaifong.language.tokens import fold_for_index, han_bigrams, han_segments, query_tokens
 from kaifong.store.tables import FTS_TABLES
 from kaifong.types import Detection, Passage, ScoredPassage
 
 _DOC_SQL = """
-SELECT p.rowid, p.id, p.doc_id, p.position, p.heading, p.text, p.tokens,
-       d.topic, d.language, d.title, d.department, d.url, d.reviewed, d.hotline, d.aliases
-FROM passages p JOIN documents d ON d.id = p.doc_id
+SELECT p.rowid, p.id, p.doc_id, p.position, p.heading, p.text, f.body, f.title AS title_terms,
+       d.topic, d.language, d.title, d.department, d.url, d.reviewed, d.hotline
+FROM passages p JOIN documents d ON d.id = p.doc_id JOIN {fts} f ON f.rowid = p.rowid
 WHERE p.doc_id IN ({ids})
 """
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -39,6 +40,10 @@ class _Doc:
 class FtsRetriever:
     """BM25 candidates from FTS5, re-ranked per document by how much of the question each one explains.
 
+    The FTS query uses the question's selective terms (those in at most ``common_share`` of the
+    passages, and never fewer than the three rarest); the ``rerank`` documents whose best passage
+    ranks highest are then scored on coverage, title coverage and BM25 together.
+
     Coverage is the share of the question's informative weight the document contains: each query term
     weighs its inverse document frequency, a term the whole base lacks weighs as much as the rarest
     term (it is what the question is about, and nothing here mentions it), and numbers are ignored
@@ -55,14 +60,20 @@ class FtsRetriever:
         *,
         candidates: int = 40,
         title_weight: float = 3.0,
-        bm25_share: float = 0.3,
-        title_share: float = 0.3,
+        bm25_share: float = 0.2,
+        title_share: float = 0.5,
+        rerank: int = 12,
+        common_share: float = 0.05,
+        common_floor: int = 500,
     ) -> None:
         self.engine = engine
         self.candidates = candidates
         self.title_weight = title_weight
         self.bm25_share = bm25_share
         self.title_share = title_share
+        self.rerank = rerank
+        self.common_share = common_share
+        self.common_floor = common_floor
         self._sizes: dict[str, tuple[float, int]] = {}
 
     def _size(self, fts: str) -> int:
@@ -74,8 +85,8 @@ class FtsRetriever:
         self._sizes[fts] = (time.monotonic(), size)
         return size
 
-    def _idf(self, fts: str, terms: list[str]) -> tuple[dict[str, float], set[str]]:
-        """Inverse document frequency of each term, and the terms the base contains at all."""
+    def _idf(self, fts: str, terms: list[str]) -> tuple[dict[str, float], dict[str, int]]:
+        """Inverse document frequency of each term, and the passage count of the terms the base holds."""
         size = max(self._size(fts), 1)
         params = {f"t{i}": t for i, t in enumerate(terms)}
         names = ", ".join(f":{k}" for k in params)
@@ -88,7 +99,20 @@ class FtsRetriever:
             t: math.log(1 + (size - found[t] + 0.5) / (found[t] + 0.5)) if t in found else rarest
             for t in terms
         }
-        return idf, set(found)
+        return idf, found
+
+    def _rows(self, fts: str, hits: dict[int, float]) -> list[Any]:
+        """Every passage (with its index terms) of the ``rerank`` documents with the best passages."""
+        ids = ",".join(map(str, hits))
+        with self.engine.connect() as conn:
+            owners = conn.execute(text(f"SELECT rowid, doc_id FROM passages WHERE rowid IN ({ids})")).all()
+            best: dict[str, float] = {}
+            for rowid, doc_id in owners:
+                best[doc_id] = max(best.get(doc_id, 0.0), hits[rowid])
+            chosen = sorted(best, key=lambda d: best[d], reverse=True)[: self.rerank]
+            params = {f"d{i}": d for i, d in enumerate(chosen)}
+            sql = _DOC_SQL.format(fts=fts, ids=", ".join(f":{k}" for k in params))
+            return list(conn.execute(text(sql), params).all())
 
     @staticmethod
     def _units(
@@ -118,41 +142,47 @@ class FtsRetriever:
                 units.append((min(known) if known else idf.get(char, 1.0), group))
         return units
 
-    def search(self, text_: str, detection: Detection, top_k: int) -> list[ScoredPassage]:
-        """The best passages for a question, best document first, each with its document's coverage."""
-        chinese = detection.is_chinese
-        fts = FTS_TABLES["zh" if chinese else "en"]
-        terms = query_tokens(search_text(text_, detection))[:64]
-        if not terms:
-            return []
+    def _candidates(self, fts: str, terms: list[str]) -> dict[int, float]:
+        """Passage rowid → BM25 (higher is better) for the best ``candidates`` passages."""
         match = " OR ".join(f'"{t}"' for t in terms)
         sql = (
             f"SELECT rowid, bm25({fts}, {self.title_weight}, 1.0) AS s FROM {fts} "
             f"WHERE {fts} MATCH :q ORDER BY s LIMIT :n"
         )
         with self.engine.connect() as conn:
-            hits = {
+            return {
                 int(r[0]): -float(r[1]) for r in conn.execute(text(sql), {"q": match, "n": self.candidates})
             }
-            if not hits:
-                return []
-            doc_ids = conn.execute(
-                text(f"SELECT DISTINCT doc_id FROM passages WHERE rowid IN ({','.join(map(str, hits))})")
-            ).scalars()
-            params = {f"d{i}": d for i, d in enumerate(doc_ids)}
-            rows = conn.execute(text(_DOC_SQL.format(ids=", ".join(f":{k}" for k in params))), params).all()
+
+    def search(self, text_: str, detection: Detection, top_k: int) -> list[ScoredPassage]:
+        """The best passages for a question, best document first, each with its document's coverage."""
+        chinese = detection.is_chinese
+        fts = FTS_TABLES["zh" if chinese else "en"]
         query = search_text(text_, detection)
+        terms = query_tokens(query)[:64]
+        if not terms:
+            return []
         segments = han_segments(query) if chinese else []
-        idf, seen = self._idf(fts, terms + list(dict.fromkeys("".join(segments))))
-        units = self._units(terms, segments, idf, seen)
+        idf, df = self._idf(fts, terms + list(dict.fromkeys("".join(segments))))
+        present = [t for t in terms if t in df]
+        if not present:
+            return []
+        # Terms in a large share of the base add little to BM25 but cost most of its time: search with
+        # the selective ones (coverage below still counts every term).
+        limit = max(self.common_floor, self.common_share * self._size(fts))
+        selective = [t for t in present if df[t] <= limit] or sorted(present, key=lambda t: df[t])[:3]
+        hits = self._candidates(fts, selective)
+        if not hits:
+            return []
+        rows = self._rows(fts, hits)
+        units = self._units(terms, segments, idf, set(df))
         total = sum(w for w, _ in units) or 1.0
         body: dict[str, set[str]] = defaultdict(set)
         titles: dict[str, set[str]] = {}
         best: dict[str, float] = defaultdict(float)
         for row in rows:
-            body[row.doc_id].update(row.tokens.split())
-            if row.doc_id not in titles:
-                titles[row.doc_id] = set(index_tokens(f"{row.title} {row.aliases.replace('|', ' ')}"))
+            body[row.doc_id].update(row.body.split())
+            titles.setdefault(row.doc_id, set(row.title_terms.split()))
             best[row.doc_id] = max(best[row.doc_id], hits.get(row.rowid, 0.0))
         top_bm25 = max(best.values()) or 1.0
         docs: dict[str, _Doc] = {}

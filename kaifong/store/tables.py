@@ -36,7 +36,6 @@ passages = Table(
     Column("position", Integer, nullable=False),
     Column("heading", Text, nullable=False, default=""),
     Column("text", Text, nullable=False),
-    Column("tokens", Text, nullable=False),
 )
 
 conversations = Table(

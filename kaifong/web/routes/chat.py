@@ -30,7 +30,7 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     form = request_form(request)
     size = request.query_params.get("size") or request.cookies.get(SIZE_COOKIE) or "normal"
     size = size if size in {"normal", "large"} else "normal"
-    base = {
+    base: dict[str, Any] = {
         "form": form,
         "forms": FORMS,
         "form_names": FORM_NAMES,

@@ -1,0 +1,155 @@
+"""Retrieval quality: Recall@3 and MRR per question form, Kaifong vs plain BM25 over jieba tokens (bm25s).
+
+Two question sets: ``golden_questions.jsonl`` (written blind to the knowledge base, but looked at
+while the retriever was tuned — the development set) and ``golden_heldout.jsonl`` (written later,
+blind, and never used for tuning — the honest figure). A hit is any expected topic among the first
+three distinct topics. The baseline indexes the same passages with jieba tokens of the raw text
+(no script folding, no Cantonese or glossary mapping) and searches Chinese questions against
+Chinese passages and English against English, as Kaifong does. The answer gate (no-source reply
+below ``min_coverage``) is reported on the answerable sets and on ``unanswerable_questions.jsonl``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+
+import bm25s
+import jieba
+from sqlalchemy import text
+
+from benchmarks.common import FORMS, fresh_services, questions, write
+from kaifong.language import detect
+from kaifong.services import Services
+
+_TOKEN = re.compile(r"\w+")
+jieba.setLogLevel(logging.WARNING)
+
+
+def _jieba_tokens(value: str) -> list[str]:
+    return [t.lower() for t in jieba.lcut(value) if _TOKEN.fullmatch(t)]
+
+
+class Bm25Baseline:
+    """Plain BM25 (bm25s) over jieba tokens of each passage, one index per language group."""
+
+    def __init__(self, services: Services) -> None:
+        with services.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT d.topic, d.language, d.title, p.heading, p.text FROM passages p "
+                    "JOIN documents d ON d.id = p.doc_id"
+                )
+            ).all()
+        self.topics: dict[str, list[str]] = defaultdict(list)
+        corpora: dict[str, list[list[str]]] = defaultdict(list)
+        for row in rows:
+            group = "en" if row.language == "en" else "zh"
+            self.topics[group].append(row.topic)
+            corpora[group].append(_jieba_tokens(f"{row.title}\n{row.heading}\n{row.text}"))
+        self.indexes = {}
+        for group, corpus in corpora.items():
+            index = bm25s.BM25()
+            index.index(corpus, show_progress=False)
+            self.indexes[group] = index
+
+    def topics_for(self, question: str) -> list[str]:
+        """Distinct topics, best first."""
+        group = "zh" if detect(question).is_chinese else "en"
+        tokens = _jieba_tokens(question)
+        if not tokens:
+            return []
+        k = min(30, len(self.topics[group]))
+        result = self.indexes[group].retrieve([tokens], k=k, show_progress=False)
+        ranked = [
+            self.topics[group][int(i)]
+            for i, s in zip(result.documents[0], result.scores[0], strict=True)
+            if s > 0
+        ]
+        return list(dict.fromkeys(ranked))
+
+
+def kaifong_topics(services: Services, question: str) -> tuple[list[str], float]:
+    """Distinct topics from Kaifong's retriever, best first, and the best coverage."""
+    found = services.retriever.search(question, detect(question), 30)
+    return list(dict.fromkeys(sp.passage.topic for sp in found)), (found[0].coverage if found else 0.0)
+
+
+def score(rankings: list[tuple[str, list[str], list[str]]]) -> dict[str, dict[str, float]]:
+    """Recall@3 and MRR per form and overall from (form, expected, ranked) triples."""
+    per: dict[str, list[tuple[bool, float]]] = defaultdict(list)
+    for form, expected, ranked in rankings:
+        rank = next((i + 1 for i, t in enumerate(ranked) if t in expected), None)
+        hit = (rank is not None and rank <= 3, 1.0 / rank if rank else 0.0)
+        per[form].append(hit)
+        per["all"].append(hit)
+    return {
+        form: {
+            "n": len(v),
+            "recall@3": sum(h for h, _ in v) / len(v),
+            "mrr": sum(r for _, r in v) / len(v),
+        }
+        for form, v in per.items()
+    }
+
+
+def run() -> dict[str, object]:
+    """Evaluate both systems on every question set and the answer gate."""
+    services = fresh_services()
+    baseline = Bm25Baseline(services)
+    threshold = services.settings.retrieval.min_coverage
+    results: dict[str, object] = {"min_coverage": threshold}
+    for name in ("golden_questions.jsonl", "golden_heldout.jsonl"):
+        items = questions(name)
+        if not items:
+            continue
+        ours, theirs, answered = [], [], []
+        for item in items:
+            expected = [str(t) for t in item["topics"]]  # type: ignore[attr-defined]
+            ranked, coverage = kaifong_topics(services, str(item["question"]))
+            ours.append((str(item["form"]), expected, ranked))
+            theirs.append((str(item["form"]), expected, baseline.topics_for(str(item["question"]))))
+            answered.append(coverage >= threshold and bool(ranked) and ranked[0] in expected)
+        results[name] = {
+            "kaifong": score(ours),
+            "baseline": score(theirs),
+            "answered_correct_top1": sum(answered) / len(answered),
+        }
+    off_topic = questions("unanswerable_questions.jsonl")
+    if off_topic:
+        refused = [kaifong_topics(services, str(q["question"]))[1] < threshold for q in off_topic]
+        results["unanswerable_refused"] = sum(refused) / len(refused)
+    services.close()
+    return results
+
+
+def print_table(results: dict[str, object]) -> None:
+    """A table per question set: Recall@3 / MRR per form, Kaifong beside the baseline."""
+    for name in ("golden_questions.jsonl", "golden_heldout.jsonl"):
+        block = results.get(name)
+        if not isinstance(block, dict):
+            continue
+        print(f"\nRetrieval — {name} (Recall@3 / MRR; baseline = plain BM25 over jieba tokens)")
+        print(f"{'form':8} {'n':>4}  {'kaifong R@3':>11} {'MRR':>6}  {'baseline R@3':>12} {'MRR':>6}")
+        for form in (*FORMS, "all"):
+            ours, theirs = block["kaifong"].get(form), block["baseline"].get(form)
+            if ours:
+                print(
+                    f"{form:8} {ours['n']:>4}  {ours['recall@3']:>11.3f} {ours['mrr']:>6.3f}"
+                    f"  {theirs['recall@3']:>12.3f} {theirs['mrr']:>6.3f}"
+                )
+        print(f"answered with the right top source (coverage ≥ gate): {block['answered_correct_top1']:.3f}")
+    if "unanswerable_refused" in results:
+        print(f"off-topic questions given the no-source reply: {results['unanswerable_refused']:.3f}")
+
+
+def main() -> None:
+    """Run, print and write ``benchmarks/results/retrieval.json``."""
+    results = run()
+    print_table(results)
+    write("retrieval", results)
+
+
+if __name__ == "__main__":
+    main()
