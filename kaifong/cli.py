@@ -147,3 +147,7 @@ def audit_verify() -> None:
         return
     click.echo(f"FAILED at event {result.first_bad_seq}: {result.problem}")
     sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

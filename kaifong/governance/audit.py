@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from kaifong.store.tables import audit_events
 
@@ -58,10 +58,17 @@ class AuditLog:
         self.engine = engine
         self._lock = threading.Lock()
 
-    def append(self, events: Iterable[Event]) -> int:
-        """Chain and store events in one transaction; returns the sequence number of the last one."""
+    def append(self, events: Iterable[Event], conn: Connection | None = None) -> int:
+        """Chain and store events; returns the sequence number of the last one.
+
+        With ``conn`` the events join the caller's transaction (so a request's records and its audit
+        events commit together, or not at all); otherwise they get a transaction of their own.
+        """
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.append(events, own)
         batch = list(events)
-        with self._lock, self.engine.begin() as conn:
+        with self._lock:
             last = conn.execute(
                 select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
             ).first()

@@ -13,6 +13,7 @@ from kaifong.language.messages import localise, message
 from kaifong.pipeline import steps
 from kaifong.pipeline.context import ChatContext
 from kaifong.services import Services
+from kaifong.store.conversations import Turn
 from kaifong.types import Answer, Escalation, Form
 
 Step = Callable[[ChatContext, Services], Awaitable[None]]
@@ -87,20 +88,22 @@ async def answer(
     if status != "answered":
         ctx.answer_text = localise(f"status.{status}", det.language, det.script)
         ctx.citations = ()
-    if remember and not ctx.conversation_id:
-        ctx.conversation_id = services.conversations.start(det.form)
-    if ctx.conversation_id:
-        topic = ctx.citations[0].topic if ctx.citations else ""
-        services.conversations.add_turn(ctx.conversation_id, ctx.redacted, status, topic, ctx.answer_text)
-    ctx.record(
-        "answer_sent",
-        status=status,
-        form=det.form,
-        answer_hash=text_hash(ctx.answer_text),
-        sources=[c.topic for c in ctx.citations],
-        conversation_id=ctx.conversation_id,
-    )
-    services.audit.append(ctx.events)
+    with services.engine.begin() as conn:  # the turn and its audit events commit together, or not at all
+        if remember and not ctx.conversation_id:
+            ctx.conversation_id = services.conversations.start(conn, det.form)
+        if ctx.conversation_id:
+            topic = ctx.citations[0].topic if ctx.citations else ""
+            turn = Turn(ctx.redacted, status, topic, ctx.answer_text)
+            services.conversations.add_turn(conn, ctx.conversation_id, turn)
+        ctx.record(
+            "answer_sent",
+            status=status,
+            form=det.form,
+            answer_hash=text_hash(ctx.answer_text),
+            sources=[c.topic for c in ctx.citations],
+            conversation_id=ctx.conversation_id,
+        )
+        services.audit.append(ctx.events, conn)
     return Answer(
         status=status,
         detection=det,

@@ -1,55 +1,52 @@
-"""Cantonese-aware full-text retrieval over pre-tokenised text in SQLite FTS5, ranked per document."""
+"""Cantonese-aware full-text retrieval over pre-tokenised text in SQLite FTS5, re-ranked per document."""
 
 from __future__ import annotations
 
-import math
-import re
 import time
-from collections import defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine
 
-from kaifong.language.normalise import PLACES, search_text
-from kaifong.language.tokens import fold_for_index, han_bigrams, han_segments, query_tokens
+from kaifong.language.normalise import search_text
+from kaifong.language.tokens import han_segments, query_tokens
+from kaifong.retrieval.coverage import Unit, coverage, units
 from kaifong.store.tables import FTS_TABLES
 from kaifong.types import Detection, Passage, ScoredPassage
 
-_DOC_SQL = """
-SELECT p.rowid, p.id, p.doc_id, p.position, p.heading, p.text, f.body, f.title AS title_terms,
+_PASSAGE_SQL = """
+SELECT p.rowid, p.id, p.doc_id, p.position, p.heading, p.text,
        d.topic, d.language, d.title, d.department, d.url, d.reviewed, d.hotline
-FROM passages p JOIN documents d ON d.id = p.doc_id JOIN {fts} f ON f.rowid = p.rowid
-WHERE p.doc_id IN ({ids})
+FROM passages p JOIN documents d ON d.id = p.doc_id
+WHERE p.rowid IN ({marks})
 """
-_DIGITS = re.compile(r"^[0-9]+$")
-_NUMERALS = frozenset("零一二三四五六七八九十百千万两廿")
-#: Bigrams that only ever spell a place name: searched, but not counted towards coverage.
-_PLACE_BIGRAMS = frozenset(b for place in PLACES for b in han_bigrams(fold_for_index(place)))
+
+
+def _marks(values: list[object] | list[int] | list[str]) -> str:
+    return ",".join("?" * len(values))
 
 
 @dataclass(frozen=True)
-class _Doc:
-    """What the ranker knows about one candidate document."""
+class _DocTerms:
+    """The index terms of one document version: its title (and aliases) and everything."""
 
-    best_bm25: float
-    coverage: float
-    title_coverage: float
+    title: frozenset[str]
+    all: frozenset[str]
 
 
 class FtsRetriever:
     """BM25 candidates from FTS5, re-ranked per document by how much of the question each one explains.
 
-    The FTS query uses the question's selective terms (those in at most ``common_share`` of the
-    passages, and never fewer than the three rarest); the ``rerank`` documents whose best passage
-    ranks highest are then scored on coverage, title coverage and BM25 together.
+    1. The question is normalised (Cantonese → SWC, glossary, stop words) and cut into word-bounded
+       bigrams and Latin words; each term's document frequency comes from the index's vocabulary.
+    2. FTS5 ranks passages by BM25 over the question's *selective* terms (held by at most
+       ``common_share`` of the passages; never fewer than the three rarest) — common terms add little
+       to BM25 but cost most of its time on a large base.
+    3. The ``rerank`` documents with the best passages are scored on coverage (see
+       ``retrieval.coverage``), title coverage and BM25 together; passages come back best document
+       first, and within a document by their own BM25.
 
-    Coverage is the share of the question's informative weight the document contains: each query term
-    weighs its inverse document frequency, a term the whole base lacks weighs as much as the rarest
-    term (it is what the question is about, and nothing here mentions it), and numbers are ignored
-    (an age or amount says nothing about the topic). For Chinese, a character counts as explained when
-    any query bigram containing it occurs in the document, so a bigram that straddles two words
-    (「請長」 in 「申請長者」) does not count against a good match.
+    Document term sets are cached per document version (id + content hash), ``cache_size`` at most.
     """
 
     name = "sqlite-fts"
@@ -59,100 +56,76 @@ class FtsRetriever:
         engine: Engine,
         *,
         candidates: int = 40,
+        rerank: int = 12,
         title_weight: float = 3.0,
         bm25_share: float = 0.2,
         title_share: float = 0.5,
-        rerank: int = 12,
         common_share: float = 0.05,
         common_floor: int = 500,
+        cache_size: int = 512,
     ) -> None:
         self.engine = engine
         self.candidates = candidates
+        self.rerank = rerank
         self.title_weight = title_weight
         self.bm25_share = bm25_share
         self.title_share = title_share
-        self.rerank = rerank
         self.common_share = common_share
         self.common_floor = common_floor
+        self.cache_size = cache_size
         self._sizes: dict[str, tuple[float, int]] = {}
+        self._terms: OrderedDict[tuple[str, str], _DocTerms] = OrderedDict()
 
-    def _size(self, fts: str) -> int:
+    def _size(self, conn: Connection, fts: str) -> int:
         cached = self._sizes.get(fts)
         if cached is not None and time.monotonic() - cached[0] < 30.0:
             return cached[1]
-        with self.engine.connect() as conn:
-            size = int(conn.execute(text(f"SELECT count(*) FROM {fts}")).scalar_one())
+        size = int(conn.exec_driver_sql(f"SELECT count(*) FROM {fts}").scalar_one())
         self._sizes[fts] = (time.monotonic(), size)
         return size
 
-    def _idf(self, fts: str, terms: list[str]) -> tuple[dict[str, float], dict[str, int]]:
-        """Inverse document frequency of each term, and the passage count of the terms the base holds."""
-        size = max(self._size(fts), 1)
-        params = {f"t{i}": t for i, t in enumerate(terms)}
-        names = ", ".join(f":{k}" for k in params)
-        with self.engine.connect() as conn:
-            found: dict[str, int] = dict(
-                conn.execute(text(f"SELECT term, doc FROM {fts}_vocab WHERE term IN ({names})"), params).all()
-            )
-        rarest = math.log(1 + (size + 0.5) / 1.5)
-        idf = {
-            t: math.log(1 + (size - found[t] + 0.5) / (found[t] + 0.5)) if t in found else rarest
-            for t in terms
-        }
-        return idf, found
-
-    def _rows(self, fts: str, hits: dict[int, float]) -> list[Any]:
-        """Every passage (with its index terms) of the ``rerank`` documents with the best passages."""
-        ids = ",".join(map(str, hits))
-        with self.engine.connect() as conn:
-            owners = conn.execute(text(f"SELECT rowid, doc_id FROM passages WHERE rowid IN ({ids})")).all()
-            best: dict[str, float] = {}
-            for rowid, doc_id in owners:
-                best[doc_id] = max(best.get(doc_id, 0.0), hits[rowid])
-            chosen = sorted(best, key=lambda d: best[d], reverse=True)[: self.rerank]
-            params = {f"d{i}": d for i, d in enumerate(chosen)}
-            sql = _DOC_SQL.format(fts=fts, ids=", ".join(f":{k}" for k in params))
-            return list(conn.execute(text(sql), params).all())
-
     @staticmethod
-    def _units(
-        terms: list[str], segments: list[str], idf: dict[str, float], seen: set[str]
-    ) -> list[tuple[float, set[str]]]:
-        """Weighted units to explain: each Latin word, and each Han character with the bigrams covering it.
+    def _frequencies(conn: Connection, fts: str, terms: list[str]) -> dict[str, int]:
+        sql = f"SELECT term, doc FROM {fts}_vocab WHERE term IN ({_marks(terms)})"
+        return {str(t): int(n) for t, n in conn.exec_driver_sql(sql, tuple(terms)).all()}
 
-        A character weighs the highest idf among the bigrams containing it that the base has seen; a
-        character in no seen bigram weighs its own idf as a unigram, so a classifier or particle
-        (張, 架, 啲) glued to a real word costs little and an unknown word (吉他) costs a lot. Numbers
-        and place names are left out: they say how old or where, not what about.
-        """
-        units: list[tuple[float, set[str]]] = [
-            (idf[t], {t}) for t in terms if t.isascii() and not _DIGITS.match(t) and t in idf
-        ]
-        for segment in segments:
-            grams = han_bigrams(segment)
-            for index, char in enumerate(segment):
-                if len(segment) == 1:
-                    group = {char}
-                else:
-                    group = {g for g in grams[max(index - 1, 0) : index + 1] if char in g}
-                group = {g for g in group if g not in _PLACE_BIGRAMS}
-                if not group or char in _NUMERALS:
-                    continue
-                known = [idf[g] for g in group if g in seen]
-                units.append((min(known) if known else idf.get(char, 1.0), group))
-        return units
-
-    def _candidates(self, fts: str, terms: list[str]) -> dict[int, float]:
+    def _hits(self, conn: Connection, fts: str, terms: list[str]) -> dict[int, float]:
         """Passage rowid → BM25 (higher is better) for the best ``candidates`` passages."""
         match = " OR ".join(f'"{t}"' for t in terms)
         sql = (
-            f"SELECT rowid, bm25({fts}, {self.title_weight}, 1.0) AS s FROM {fts} "
-            f"WHERE {fts} MATCH :q ORDER BY s LIMIT :n"
+            f"SELECT rowid, bm25({fts}, {self.title_weight}, 1.0) FROM {fts} "
+            f"WHERE {fts} MATCH ? ORDER BY 2 LIMIT ?"
         )
-        with self.engine.connect() as conn:
-            return {
-                int(r[0]): -float(r[1]) for r in conn.execute(text(sql), {"q": match, "n": self.candidates})
-            }
+        return {int(r[0]): -float(r[1]) for r in conn.exec_driver_sql(sql, (match, self.candidates))}
+
+    def _doc_terms(self, conn: Connection, fts: str, docs: dict[str, str]) -> dict[str, _DocTerms]:
+        """Term sets of documents (id → content hash), from the cache or the index."""
+        found: dict[str, _DocTerms] = {}
+        missing = []
+        for doc_id, digest in docs.items():
+            cached = self._terms.get((doc_id, digest))
+            if cached is None:
+                missing.append(doc_id)
+            else:
+                self._terms.move_to_end((doc_id, digest))
+                found[doc_id] = cached
+        if missing:
+            sql = (
+                f"SELECT p.doc_id, f.title, f.body FROM passages p JOIN {fts} f ON f.rowid = p.rowid "
+                f"WHERE p.doc_id IN ({_marks(missing)})"
+            )
+            titles: dict[str, set[str]] = {d: set() for d in missing}
+            bodies: dict[str, set[str]] = {d: set() for d in missing}
+            for doc_id, title, body in conn.exec_driver_sql(sql, tuple(missing)):
+                titles[doc_id].update(title.split())
+                bodies[doc_id].update(body.split())
+            for doc_id in missing:
+                terms = _DocTerms(frozenset(titles[doc_id]), frozenset(titles[doc_id] | bodies[doc_id]))
+                self._terms[(doc_id, docs[doc_id])] = terms
+                found[doc_id] = terms
+            while len(self._terms) > self.cache_size:
+                self._terms.popitem(last=False)
+        return found
 
     def search(self, text_: str, detection: Detection, top_k: int) -> list[ScoredPassage]:
         """The best passages for a question, best document first, each with its document's coverage."""
@@ -163,44 +136,41 @@ class FtsRetriever:
         if not terms:
             return []
         segments = han_segments(query) if chinese else []
-        idf, df = self._idf(fts, terms + list(dict.fromkeys("".join(segments))))
-        present = [t for t in terms if t in df]
-        if not present:
-            return []
-        # Terms in a large share of the base add little to BM25 but cost most of its time: search with
-        # the selective ones (coverage below still counts every term).
-        limit = max(self.common_floor, self.common_share * self._size(fts))
-        selective = [t for t in present if df[t] <= limit] or sorted(present, key=lambda t: df[t])[:3]
-        hits = self._candidates(fts, selective)
-        if not hits:
-            return []
-        rows = self._rows(fts, hits)
-        units = self._units(terms, segments, idf, set(df))
-        total = sum(w for w, _ in units) or 1.0
-        body: dict[str, set[str]] = defaultdict(set)
-        titles: dict[str, set[str]] = {}
-        best: dict[str, float] = defaultdict(float)
-        for row in rows:
-            body[row.doc_id].update(row.body.split())
-            titles.setdefault(row.doc_id, set(row.title_terms.split()))
-            best[row.doc_id] = max(best[row.doc_id], hits.get(row.rowid, 0.0))
-        top_bm25 = max(best.values()) or 1.0
-        docs: dict[str, _Doc] = {}
-        for doc_id, tokens in body.items():
-            title = titles[doc_id]
-            tokens |= title
-            cov = sum(w for w, group in units if group & tokens) / total
-            title_cov = sum(w for w, group in units if group & title) / total
-            docs[doc_id] = _Doc(best[doc_id] / top_bm25, cov, title_cov)
-
-        def doc_score(d: _Doc) -> float:
-            return self.bm25_share * d.best_bm25 + self.title_share * d.title_coverage + d.coverage
-
+        with self.engine.connect() as conn:
+            df = self._frequencies(conn, fts, list(dict.fromkeys(terms + list("".join(segments)))))
+            present = [t for t in terms if t in df]
+            if not present:
+                return []
+            size = self._size(conn, fts)
+            limit = max(self.common_floor, self.common_share * size)
+            selective = [t for t in present if df[t] <= limit] or sorted(present, key=lambda t: df[t])[:3]
+            hits = self._hits(conn, fts, selective)
+            if not hits:
+                return []
+            rowids = list(hits)
+            owners_sql = (
+                "SELECT p.rowid, p.doc_id, d.content_hash FROM passages p "
+                f"JOIN documents d ON d.id = p.doc_id WHERE p.rowid IN ({_marks(rowids)})"
+            )
+            owners = {int(r): (str(d), str(h)) for r, d, h in conn.exec_driver_sql(owners_sql, tuple(rowids))}
+            best: dict[str, float] = {}
+            for rowid, (doc_id, _digest) in owners.items():
+                best[doc_id] = max(best.get(doc_id, 0.0), hits[rowid])
+            chosen = sorted(best, key=lambda d: best[d], reverse=True)[: self.rerank]
+            digests = {doc_id: digest for doc_id, digest in owners.values() if doc_id in chosen}
+            scores = self._score(units(terms, segments, size, df), best, self._doc_terms(conn, fts, digests))
+            top = max(best.values()) or 1.0
+            # document score first; within a document, the passage's own BM25 breaks the tie
+            final = {
+                r: scores[owners[r][0]][0] + 0.01 * hits[r] / top for r in owners if owners[r][0] in scores
+            }
+            ranked = sorted(final, key=lambda r: final[r], reverse=True)[:top_k]
+            sql = _PASSAGE_SQL.format(marks=_marks(ranked))
+            rows = {int(row.rowid): row for row in conn.exec_driver_sql(sql, tuple(ranked))}
         results = []
-        for row in rows:
-            if row.rowid not in hits:
-                continue
-            doc = docs[row.doc_id]
+        for rowid in ranked:
+            row = rows[rowid]
+            cov = scores[row.doc_id][1]
             passage = Passage(
                 id=row.id,
                 doc_id=row.doc_id,
@@ -215,8 +185,17 @@ class FtsRetriever:
                 text=row.text,
                 position=row.position,
             )
-            # document score first; within a document, the passage's own BM25 breaks the tie
-            score = doc_score(doc) + 0.01 * hits[row.rowid] / top_bm25
-            results.append(ScoredPassage(passage, score=score, coverage=doc.coverage))
-        results.sort(key=lambda sp: sp.score, reverse=True)
-        return results[:top_k]
+            results.append(ScoredPassage(passage, score=final[rowid], coverage=cov))
+        return results
+
+    def _score(
+        self, weighted: list[Unit], best: dict[str, float], terms: dict[str, _DocTerms]
+    ) -> dict[str, tuple[float, float]]:
+        """Document id → (score, coverage): coverage, plus shares of title coverage and relative BM25."""
+        top = max(best.values()) or 1.0
+        scored = {}
+        for doc_id in terms:
+            cov = coverage(weighted, terms[doc_id].all)
+            title_cov = coverage(weighted, terms[doc_id].title)
+            scored[doc_id] = (cov + self.title_share * title_cov + self.bm25_share * best[doc_id] / top, cov)
+        return scored

@@ -6,7 +6,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from kaifong.errors import UnknownConversation
 from kaifong.store.tables import conversations, turns
@@ -14,7 +14,7 @@ from kaifong.store.tables import conversations, turns
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier exchange: the redacted question, its status and the topic that answered it."""
+    """One earlier exchange: the redacted question, its status, the topic that answered it, the answer."""
 
     question: str
     status: str
@@ -28,14 +28,14 @@ class ConversationStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def start(self, form: str) -> str:
-        """A new conversation id (URL-safe, unguessable)."""
+    @staticmethod
+    def start(conn: Connection, form: str) -> str:
+        """A new conversation (URL-safe, unguessable id), created in ``conn``."""
         conversation_id = secrets.token_urlsafe(16)
         now = time.time()
-        with self.engine.begin() as conn:
-            conn.execute(
-                conversations.insert().values(id=conversation_id, created_at=now, updated_at=now, form=form)
-            )
+        conn.execute(
+            conversations.insert().values(id=conversation_id, created_at=now, updated_at=now, form=form)
+        )
         return conversation_id
 
     def history(self, conversation_id: str, limit: int = 3) -> list[Turn]:
@@ -54,20 +54,20 @@ class ConversationStore:
             ).all()
         return [Turn(r.question, r.status, r.topic, r.answer) for r in reversed(rows)]
 
-    def add_turn(self, conversation_id: str, question: str, status: str, topic: str, answer: str) -> None:
-        """Record one exchange (redacted question, answer text) and touch the conversation."""
+    @staticmethod
+    def add_turn(conn: Connection, conversation_id: str, turn: Turn) -> None:
+        """Record one exchange and touch its conversation, inside the caller's transaction ``conn``."""
         now = time.time()
-        with self.engine.begin() as conn:
-            conn.execute(
-                turns.insert().values(
-                    conversation_id=conversation_id,
-                    created_at=now,
-                    question=question,
-                    status=status,
-                    topic=topic,
-                    answer=answer,
-                )
+        conn.execute(
+            turns.insert().values(
+                conversation_id=conversation_id,
+                created_at=now,
+                question=turn.question,
+                status=turn.status,
+                topic=turn.topic,
+                answer=turn.answer,
             )
-            conn.execute(
-                update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now)
-            )
+        )
+        conn.execute(
+            update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now)
+        )

@@ -330,32 +330,10 @@ def _undated_by_file() -> dict[str, list[str]]:
     return found
 
 
-#: Files whose amounts lacked a date when this gate was written; the data owners are fixing them.
-KNOWN_UNDATED = frozenset(
-    {
-        "birth-registration/en.md",
-        "birth-registration/zh-Hant.md",
-        "fare-concession-2/en.md",
-        "fare-concession-2/zh-Hant.md",
-        "marriage-registration/en.md",
-        "marriage-registration/zh-Hant.md",
-        "mpf-basics/en.md",
-        "mpf-basics/zh-Hant.md",
-        "senior-citizen-card/en.md",
-        "senior-citizen-card/zh-Hant.md",
-        "severance-long-service/zh-Hant.md",
-        "statutory-holidays/en.md",
-        "statutory-holidays/zh-Hant.md",
-        "yett/en.md",
-        "yett/zh-Hant.md",
-    }
-)
+#: Files allowed to state an amount without a date. Empty: every bundled file now dates its amounts.
+KNOWN_UNDATED: frozenset[str] = frozenset()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="amounts without a date in: " + ", ".join(sorted(KNOWN_UNDATED)),
-)
 def test_every_amount_carries_a_date() -> None:
     found = _undated_by_file()
     lines = [f"{name}: {text[:100]}" for name, texts in found.items() for text in texts]

@@ -1,0 +1,38 @@
+"""``make bench``: every figure, each beside its baseline, printed as tables and written as JSON."""
+
+from __future__ import annotations
+
+import time
+
+from benchmarks import http_throughput, language_eval, pipeline_latency, retrieval_quality
+from benchmarks.common import write
+
+
+def main() -> None:
+    """Run the benchmarks in turn; the summary goes to ``benchmarks/results/summary.json``."""
+    started = time.time()
+    print("== Language detection (held-out test split; baseline = canto-filter + hanzidentifier)")
+    language_eval.main()
+    retrieval = retrieval_quality.run()
+    retrieval_quality.print_table(retrieval)
+    write("retrieval", retrieval)
+    latency = pipeline_latency.run()
+    pipeline_latency.print_table(latency)
+    write("latency", latency)
+    http = http_throughput.run()
+    http_throughput.print_table(http)
+    write("http", http)
+    write(
+        "summary",
+        {
+            "retrieval": retrieval,
+            "latency": latency,
+            "http": http,
+            "seconds": round(time.time() - started, 1),
+        },
+    )
+    print(f"\nresults in benchmarks/results/ ({time.time() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
