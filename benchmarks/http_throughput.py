@@ -127,9 +127,7 @@ def print_table(results: dict[str, object]) -> None:
     assert isinstance(answers, dict) and isinstance(baseline, dict)
     memory = results["server_memory_kb"]
     assert isinstance(memory, dict)
-    print(
-        f"\nHTTP on loopback ({results['concurrency']} connections; baseline = GET /healthz on the same server)"
-    )
+    print(f"\nHTTP on loopback ({results['concurrency']} connections; baseline = GET /healthz, same server)")
     print(f"{'endpoint':24} {'per second':>10} {'p50':>8} {'p95':>8} {'errors':>7}")
     for label, block in (("POST /api/v1/answers", answers), ("GET /healthz", baseline)):
         print(

@@ -1,0 +1,1 @@
+"""Developer tools: generators for the parts of the docs that can be generated."""
