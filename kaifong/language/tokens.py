@@ -25,8 +25,29 @@ def fold_for_index(text: str) -> str:
     return _VARIANT.sub(lambda m: VARIANTS[m.group(0)], to_hans(text)).lower()
 
 
+#: American spellings → the British ones Hong Kong Government pages use (folded before stemming).
+SPELLINGS = {
+    "license": "licence",
+    "licenses": "licences",
+    "program": "programme",
+    "programs": "programmes",
+    "center": "centre",
+    "centers": "centres",
+    "enroll": "enrol",
+    "enrollment": "enrolment",
+    "labor": "labour",
+    "organization": "organisation",
+    "organizations": "organisations",
+    "neighborhood": "neighbourhood",
+    "counseling": "counselling",
+    "check-up": "checkup",
+    "favor": "favour",
+}
+
+
 def stem(word: str) -> str:
-    """A light English stemmer (plural and -ed/-ing endings), applied to index and query words alike."""
+    """A light English stemmer (plural and -ed/-ing endings, US→UK spelling), for index and query alike."""
+    word = SPELLINGS.get(word, word)
     if len(word) <= 4 or not word.isalpha():
         return word
     for suffix, replacement in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
