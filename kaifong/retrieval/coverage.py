@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from kaifong.language.normalise import PLACES
+from kaifong.language.lexicon import PLACES
 from kaifong.language.tokens import fold_for_index, han_bigrams
 
 _DIGITS = re.compile(r"^[0-9]+$")
