@@ -59,9 +59,9 @@ def test_ask_with_unknown_conversation(runner: CliRunner) -> None:
 def test_ingest_adds_good_files_and_names_bad_ones(runner: CliRunner, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "ferry.md").write_text(
-        "---\ntitle: Ferry concessions\ndepartment: Transport Department\nlanguage: en\n---\n"
-        "## Who can apply\nResidents aged 65 or above pay a concessionary ferry fare.\n",
+    (docs / "garden.md").write_text(
+        "---\ntitle: Community garden allotments\ndepartment: District Council\nlanguage: en\n---\n"
+        "## How to apply\nResidents ballot for a garden allotment plot each spring at the district office.\n",
         encoding="utf-8",
     )
     (docs / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
@@ -70,11 +70,11 @@ def test_ingest_adds_good_files_and_names_bad_ones(runner: CliRunner, tmp_path: 
     assert result.exit_code == 1
     assert "1 added" in result.output
     assert "broken.pdf" in result.output and "blob.bin" in result.output
-    again = runner.invoke(main, ["ingest", str(docs / "ferry.md")])
+    again = runner.invoke(main, ["ingest", str(docs / "garden.md")])
     assert again.exit_code == 0
     assert "1 unchanged" in again.output
-    answer = runner.invoke(main, ["ask", "Is there a concessionary ferry fare for people aged 65?", "--json"])
-    assert json.loads(answer.output)["citations"][0]["title"] == "Ferry concessions"
+    answer = runner.invoke(main, ["ask", "How do I get a community garden allotment plot?", "--json"])
+    assert json.loads(answer.output)["citations"][0]["title"] == "Community garden allotments"
 
 
 def test_audit_verify_reports_an_intact_chain(runner: CliRunner) -> None:

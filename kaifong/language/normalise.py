@@ -32,18 +32,33 @@ _GLOSSARY = re.compile(
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*")
 
 
+def english_alternatives(text: str) -> list[list[str]]:
+    """Each content word of an English question with the official words it may stand for.
+
+    "How much does it cost?" → ``[["cost", "fee"]]``: the question searches for both, and a page that
+    says either explains that word.
+    """
+    groups = []
+    for raw in _LATIN_WORD.findall(text.lower()):
+        word = raw.strip(".'’-")
+        if word and word not in ENGLISH_STOPWORDS:
+            groups.append([word, *ENGLISH_SYNONYMS.get(word, "").split()])
+    return groups
+
+
 def english_query(text: str) -> str:
-    """An English question reduced to its content words, everyday words mapped to official ones."""
-    words = [w for w in _LATIN_WORD.findall(text.lower()) if w.strip(".'’-") not in ENGLISH_STOPWORDS]
-    mapped = [ENGLISH_SYNONYMS.get(w.strip(".'’-"), w) for w in words]
-    return " ".join(mapped) + " " + " ".join(re.findall(r"\d+", text))
+    """An English question reduced to its content words and their official alternatives."""
+    words = [w for group in english_alternatives(text) for w in group]
+    return " ".join(words) + " " + " ".join(re.findall(r"\d+", text))
 
 
 def is_fragment(text: str, detection: Detection) -> bool:
     """True for a follow-up too short to name a topic (「要幾多錢？」, "How much does it cost?")."""
     from kaifong.language.tokens import query_tokens
 
-    return len(query_tokens(search_text(text, detection))) <= (3 if detection.is_chinese else 1)
+    if detection.is_chinese:
+        return len(query_tokens(search_text(text, detection))) <= 3
+    return len(english_alternatives(text)) <= 1
 
 
 def chinese_query(text: str) -> str:

@@ -27,30 +27,38 @@ def idf(size: int, df: int | None) -> float:
     )
 
 
-def units(terms: list[str], segments: list[str], size: int, df: dict[str, int]) -> list[Unit]:
+def units(
+    terms: list[str],
+    segments: list[str],
+    size: int,
+    df: dict[str, int],
+    alternatives: list[frozenset[str]] | None = None,
+) -> list[Unit]:
     """Weighted units to explain: each Latin word, and each Han character with the bigrams covering it.
 
-    A Latin word weighs its idf (a word the whole base lacks weighs as the rarest term: it is what
-    the question is about, and nothing here mentions it). A Han character weighs the lowest idf among
-    the bigrams of its word that the base holds; a character in no held bigram weighs its own idf as a
+    A Latin word weighs its idf; a word the whole base lacks weighs as the rarest term (it is what the
+    question is about, and nothing here mentions it). With ``alternatives`` (each word with the official
+    words it may stand for, tokenised) a group is one unit, explained by any member and weighing the
+    lowest idf among the members the base holds. A Han character weighs the lowest idf among the
+    bigrams of its word that the base holds; a character in no held bigram weighs its own idf as a
     unigram, so a classifier or particle (張, 架, 啲) glued to a real word costs little and an unknown
     word (吉他) costs a lot. Numbers and place names are left out: they say how old or where, not what.
     """
-    found: list[Unit] = [
-        (idf(size, df.get(t)), frozenset({t})) for t in terms if t.isascii() and not _DIGITS.match(t)
-    ]
+    if alternatives is None:
+        alternatives = [frozenset({t}) for t in terms if t.isascii() and not _DIGITS.match(t)]
+    found: list[Unit] = []
+    for words in alternatives:
+        known = [idf(size, df[t]) for t in words if t in df]
+        found.append((min(known) if known else idf(size, None), words))
     for segment in segments:
         grams = han_bigrams(segment)
         for index, char in enumerate(segment):
-            if len(segment) == 1:
-                group = {char}
-            else:
-                group = {g for g in grams[max(index - 1, 0) : index + 1] if char in g}
-            group -= PLACE_BIGRAMS
+            around = grams[max(index - 1, 0) : index + 1] if len(segment) > 1 else [char]
+            group = frozenset(g for g in around if char in g) - PLACE_BIGRAMS
             if not group or char in _NUMERALS:
                 continue
             known = [idf(size, df[g]) for g in group if g in df]
-            found.append((min(known) if known else idf(size, df.get(char)), frozenset(group)))
+            found.append((min(known) if known else idf(size, df.get(char)), group))
     return found
 
 

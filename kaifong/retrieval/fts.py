@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from kaifong.language.normalise import search_text
+from kaifong.language.normalise import english_alternatives, search_text
 from kaifong.language.tokens import han_segments, query_tokens
 from kaifong.retrieval.coverage import Unit, coverage, units
 from kaifong.store.tables import FTS_TABLES
@@ -24,6 +24,12 @@ WHERE p.rowid IN ({marks})
 
 def _marks(values: list[object] | list[int] | list[str]) -> str:
     return ",".join("?" * len(values))
+
+
+def _english_groups(question: str) -> list[frozenset[str]]:
+    """The question's content words as index tokens, each with its official alternatives."""
+    groups = [frozenset(query_tokens(" ".join(words))) for words in english_alternatives(question)]
+    return [g for g in groups if g and not all(t.isdigit() for t in g)]
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,9 @@ class FtsRetriever:
                 best[doc_id] = max(best.get(doc_id, 0.0), hits[rowid])
             chosen = sorted(best, key=lambda d: best[d], reverse=True)[: self.rerank]
             digests = {doc_id: digest for doc_id, digest in owners.values() if doc_id in chosen}
-            scores = self._score(units(terms, segments, size, df), best, self._doc_terms(conn, fts, digests))
+            groups = None if chinese else _english_groups(text_)
+            weighted = units(terms, segments, size, df, groups)
+            scores = self._score(weighted, best, self._doc_terms(conn, fts, digests))
             top = max(best.values()) or 1.0
             # document score first; within a document, the passage's own BM25 breaks the tie
             final = {

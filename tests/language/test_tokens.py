@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from kaifong.language import detect
-from kaifong.language.normalise import chinese_query, english_query, is_fragment, search_text
+from kaifong.language.normalise import (
+    chinese_query,
+    english_alternatives,
+    english_query,
+    is_fragment,
+    search_text,
+)
 from kaifong.language.tokens import han_segments, index_tokens, query_tokens, stem, words
 
 
@@ -54,7 +60,13 @@ def test_code_switched_terms_map_through_the_glossary() -> None:
 
 
 def test_english_query_drops_function_words_and_maps_everyday_words() -> None:
-    assert english_query("How much does it cost to renew my licence?").split() == ["fee", "renew", "licence"]
+    assert english_query("How much does it cost to renew my licence?").split() == [
+        "cost",
+        "fee",
+        "renew",
+        "licence",
+    ]
+    assert english_alternatives("Is my boss allowed to do that?") == [["boss", "employer"], ["allowed"]]
 
 
 def test_search_text_chooses_by_language() -> None:
