@@ -11,8 +11,9 @@ from sqlalchemy import Connection, Engine
 from kaifong.language.normalise import english_alternatives, search_text
 from kaifong.language.tokens import han_segments, query_tokens
 from kaifong.retrieval.coverage import Unit, coverage, units
+from kaifong.store.knowledge import passage_from_row
 from kaifong.store.tables import FTS_TABLES
-from kaifong.types import Detection, Passage, ScoredPassage
+from kaifong.types import Detection, ScoredPassage
 
 _PASSAGE_SQL = """
 SELECT p.rowid, p.id, p.doc_id, p.position, p.heading, p.text,
@@ -179,20 +180,7 @@ class FtsRetriever:
         for rowid in ranked:
             row = rows[rowid]
             cov = scores[row.doc_id][1]
-            passage = Passage(
-                id=row.id,
-                doc_id=row.doc_id,
-                topic=row.topic,
-                language=row.language,
-                title=row.title,
-                department=row.department,
-                url=row.url,
-                reviewed=row.reviewed,
-                hotline=row.hotline,
-                heading=row.heading,
-                text=row.text,
-                position=row.position,
-            )
+            passage = passage_from_row(row)
             results.append(ScoredPassage(passage, score=final[rowid], coverage=cov))
         return results
 

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Engine, func, select
 
 from kaifong.store.tables import documents, passages
 from kaifong.types import Passage
+
+#: The passage and document columns a Passage is built from (select them under these names).
+PASSAGE_COLUMNS = (
+    "id",
+    "doc_id",
+    "topic",
+    "language",
+    "title",
+    "department",
+    "url",
+    "reviewed",
+    "hotline",
+    "heading",
+    "text",
+    "position",
+)
+
+
+def passage_from_row(row: Any) -> Passage:
+    """A Passage from a result row (or mapping) that has every name in PASSAGE_COLUMNS."""
+    get = row.__getitem__ if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    return Passage(**{name: get(name) for name in PASSAGE_COLUMNS})
 
 
 class KnowledgeStore:
@@ -37,23 +62,7 @@ class KnowledgeStore:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [
-            Passage(
-                id=row["id"],
-                doc_id=row["doc_id"],
-                topic=row["topic"],
-                language=row["language"],
-                title=row["title"],
-                department=row["department"],
-                url=row["url"],
-                reviewed=row["reviewed"],
-                hotline=row["hotline"],
-                heading=row["heading"],
-                text=row["text"],
-                position=row["position"],
-            )
-            for row in rows
-        ]
+        return [passage_from_row(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
         """How many documents, passages and topics the base holds."""
