@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kaifong.backends.base import BackendError, CompletionRequest
 from kaifong.governance import pii
 from kaifong.governance.audit import text_hash
@@ -11,6 +13,8 @@ from kaifong.language.normalise import is_fragment
 from kaifong.pipeline.context import ChatContext
 from kaifong.services import Services
 from kaifong.types import Citation, ScoredPassage
+
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
 
 
 async def sanitise(ctx: ChatContext, services: Services) -> None:
@@ -43,11 +47,12 @@ async def retrieve(ctx: ChatContext, services: Services) -> None:
     """Find passages; a follow-up is also searched with the previous question (kept if it explains more,
     or always when the follow-up is too short to name a topic)."""
     settings = services.settings.retrieval
-    found = services.retriever.search(ctx.redacted, ctx.detection, settings.top_k)
+    question = _PLACEHOLDER.sub(" ", ctx.redacted)  # "[HKID]" says nothing about the topic
+    found = services.retriever.search(question, ctx.detection, settings.top_k)
     used_context = False
     if ctx.history:
-        previous = ctx.history[-1].question
-        with_context = services.retriever.search(f"{previous} {ctx.redacted}", ctx.detection, settings.top_k)
+        previous = _PLACEHOLDER.sub(" ", ctx.history[-1].question)
+        with_context = services.retriever.search(f"{previous} {question}", ctx.detection, settings.top_k)
         better = not found or (with_context and with_context[0].coverage > found[0].coverage)
         if with_context and (better or is_fragment(ctx.redacted, ctx.detection)):
             found, used_context = with_context, True

@@ -219,3 +219,9 @@ def test_invisible_characters_are_stripped_before_detection(shared_services: Ser
     result = ask(shared_services, "How do I re\u200bnew my driving\u202e licence?")
     assert result.status == "answered"
     assert result.citations[0].topic == "driving-licence-renewal"
+
+
+def test_redaction_placeholders_do_not_steer_retrieval(shared_services: Services) -> None:
+    result = ask(shared_services, f"我嘅身份證號碼係{VALID_HKID}，怎样申请公屋？")
+    assert result.redacted_kinds == ("HKID",)
+    assert result.citations[0].topic == "public-rental-housing"
