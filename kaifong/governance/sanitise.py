@@ -89,6 +89,14 @@ def is_stripped(ch: str) -> bool:
     return ch in _tables().stripped
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible, bidi, tag, surrogate and control characters, but not NFKC-normalised.
+
+    This is the form to store and show: full-width Chinese punctuation (，？) stays as the resident typed it.
+    """
+    return _tables().pattern.sub("", text)
+
+
 def clean(text: str) -> str:
     """NFKC-normalise ``text``; drop invisible, bidi, tag, surrogate and control chars (bar \\n, \\t)."""
     pattern = _tables().pattern

@@ -18,8 +18,9 @@ class ChatContext:
     request_id: str
     conversation_id: str = ""
     history: list[Turn] = field(default_factory=list)
-    text: str = ""
-    redacted: str = ""
+    text: str = ""  # sanitised and NFKC-normalised: what detection and retrieval read
+    shown: str = ""  # sanitised, not normalised, redacted: what is stored and shown back
+    redacted: str = ""  # ``text`` redacted: what retrieval and the backend see
     pii_kinds: tuple[str, ...] = ()
     detection: Detection = field(default_factory=lambda: Detection("en", "Latn"))
     passages: list[ScoredPassage] = field(default_factory=list)

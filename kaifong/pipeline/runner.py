@@ -93,7 +93,7 @@ async def answer(
             ctx.conversation_id = services.conversations.start(conn, det.form)
         if ctx.conversation_id:
             topic = ctx.citations[0].topic if ctx.citations else ""
-            turn = Turn(ctx.redacted, status, topic, ctx.answer_text)
+            turn = Turn(ctx.shown or ctx.redacted, status, topic, ctx.answer_text)
             services.conversations.add_turn(conn, ctx.conversation_id, turn)
         ctx.record(
             "answer_sent",
@@ -113,7 +113,7 @@ async def answer(
         ai_label=localise("label.ai", det.language, det.script),
         conversation_id=ctx.conversation_id,
         redacted_kinds=ctx.pii_kinds,
-        question=ctx.redacted or ctx.text,
+        question=ctx.shown or ctx.redacted,
     )
 
 

@@ -7,7 +7,7 @@ import re
 from kaifong.backends.base import BackendError, CompletionRequest
 from kaifong.governance import pii
 from kaifong.governance.audit import text_hash
-from kaifong.governance.sanitise import clean
+from kaifong.governance.sanitise import clean, strip_invisible
 from kaifong.language import detect, to_hans
 from kaifong.language.normalise import is_fragment
 from kaifong.pipeline.context import ChatContext
@@ -34,6 +34,7 @@ async def check_input(ctx: ChatContext, services: Services) -> None:
     redaction = pii.redact(ctx.text)
     ctx.redacted = redaction.text
     ctx.pii_kinds = redaction.kinds
+    ctx.shown = pii.redact(strip_invisible(ctx.question)).text
     ctx.record(
         "check_input",
         guard="pii",
@@ -51,7 +52,7 @@ async def retrieve(ctx: ChatContext, services: Services) -> None:
     found = services.retriever.search(question, ctx.detection, settings.top_k)
     used_context = False
     if ctx.history:
-        previous = _PLACEHOLDER.sub(" ", ctx.history[-1].question)
+        previous = _PLACEHOLDER.sub(" ", clean(ctx.history[-1].question))
         with_context = services.retriever.search(f"{previous} {question}", ctx.detection, settings.top_k)
         better = not found or (with_context and with_context[0].coverage > found[0].coverage)
         if with_context and (better or is_fragment(ctx.redacted, ctx.detection)):

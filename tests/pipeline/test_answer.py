@@ -225,3 +225,10 @@ def test_redaction_placeholders_do_not_steer_retrieval(shared_services: Services
     result = ask(shared_services, f"我嘅身份證號碼係{VALID_HKID}，怎样申请公屋？")
     assert result.redacted_kinds == ("HKID",)
     assert result.citations[0].topic == "public-rental-housing"
+
+
+def test_the_question_is_stored_and_shown_as_typed_but_redacted(services: Services) -> None:
+    result = ask(services, f"我嘅身份證號碼係{VALID_HKID}，點樣補領？")
+    assert result.question == "我嘅身份證號碼係[HKID]，點樣補領？"
+    with services.engine.connect() as conn:
+        assert [row.question for row in conn.execute(select(turns))] == [result.question]
