@@ -69,7 +69,7 @@ def _print_answer(result: dict[str, object], console: Console) -> None:
             )
     escalation = result["escalation"]
     if isinstance(escalation, dict):
-        console.print(f"\n☎ {escalation['phone']} ({escalation['name']})", markup=False, highlight=False)
+        console.print(f"\n☎ {escalation['text']}", markup=False, highlight=False)
     console.print(f"\n{result['ai_label']}", markup=False, highlight=False, style="italic")
 
 

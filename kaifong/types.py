@@ -100,10 +100,11 @@ class Escalation:
     name: str
     phone: str
     url: str
+    text: str = ""  # the route in words, in the answer's language
 
     def as_dict(self) -> dict[str, str]:
         """The public JSON shape of the human route."""
-        return {"name": self.name, "phone": self.phone, "url": self.url}
+        return {"name": self.name, "phone": self.phone, "url": self.url, "text": self.text}
 
 
 @dataclass(frozen=True)

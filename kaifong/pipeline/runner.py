@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from kaifong.errors import BadQuestion
 from kaifong.governance.audit import text_hash
-from kaifong.language import detect
+from kaifong.language import detect, to_hans
 from kaifong.language.messages import localise, message
 from kaifong.pipeline import steps
 from kaifong.pipeline.context import ChatContext
@@ -43,15 +43,25 @@ def validate(question: object, limit: int) -> str:
 
 
 def _escalation(ctx: ChatContext, services: Services) -> Escalation:
+    """The department's hotline from the cited entry, else the Government's enquiry line (1823)."""
     det = ctx.detection
     cited = {c.topic for c in ctx.citations}
     source = next(
         (sp.passage for sp in ctx.passages if sp.passage.topic in cited and sp.passage.hotline), None
     )
-    if source is not None:
-        return Escalation(name=source.department, phone=source.hotline, url=source.url)
-    default_name = localise("human.default_name", det.language, det.script)
-    return Escalation(name=default_name, phone=services.settings.fallback_hotline, url="https://www.gov.hk")
+    fallback = services.settings.fallback_hotline
+    if source is None:
+        name, phone, url = (
+            localise("human.default_name", det.language, det.script),
+            fallback,
+            "https://www.gov.hk",
+        )
+    else:
+        name = to_hans(source.department) if det.script == "Hans" else source.department
+        phone, url = source.hotline, source.url
+    key = "human.route_only" if phone.replace(" ", "") == fallback.replace(" ", "") else "human.route"
+    text = localise(key, det.language, det.script, phone=phone, name=name)
+    return Escalation(name=name, phone=phone, url=url, text=text)
 
 
 async def answer(

@@ -232,3 +232,15 @@ def test_the_question_is_stored_and_shown_as_typed_but_redacted(services: Servic
     assert result.question == "我嘅身份證號碼係[HKID]，點樣補領？"
     with services.engine.connect() as conn:
         assert [row.question for row in conn.execute(select(turns))] == [result.question]
+
+
+def test_human_route_is_in_the_answer_language_and_never_repeats_1823(shared_services: Services) -> None:
+    english = ask(shared_services, "How do I renew my driving licence?").escalation
+    assert english is not None and english.phone == "1823"
+    assert english.text.count("1823") == 1 and english.text.startswith("Talk to a person")
+    simplified = ask(shared_services, "怎样申请公屋？").escalation
+    assert simplified is not None
+    assert hanzidentifier.identify(simplified.name) != hanzidentifier.TRADITIONAL
+    assert simplified.text.startswith("与职员对话") and "1823" in simplified.text
+    cantonese = ask(shared_services, "邊間茶餐廳嘅菠蘿油最好食？").escalation
+    assert cantonese is not None and cantonese.text.startswith("想搵真人傾")

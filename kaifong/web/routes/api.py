@@ -46,6 +46,7 @@ class EscalationModel(BaseModel):
     name: str
     phone: str
     url: str
+    text: str = Field(description="The route in words, in the answer's language.")
 
 
 class AnswerResponse(BaseModel):
