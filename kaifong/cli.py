@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kaifong import __version__
 from kaifong.errors import BadQuestion, KaifongError, UnknownConversation
+from kaifong.governance.receipts import check_receipt
 from kaifong.knowledge.ingest import expand, ingest_paths
 from kaifong.language.messages import localise
 from kaifong.pipeline import answer
@@ -133,20 +135,80 @@ def audit() -> None:
     """Work with the tamper-evident audit log."""
 
 
+def _audit_services() -> Services:
+    settings = Settings()
+    return _services(settings.model_copy(update={"load_bundled_knowledge": False}))
+
+
 @audit.command("verify")
 def audit_verify() -> None:
-    """Check the hash chain; names the first changed, deleted, inserted or reordered event."""
-    settings = Settings()
-    services = _services(settings.model_copy(update={"load_bundled_knowledge": False}))
+    """Check the hash chain and the signed checkpoints; names the first bad event."""
+    services = _audit_services()
     try:
-        result = services.audit.verify()
+        result = services.audit.verify(services.signer.public_key)
     finally:
         services.close()
     if result.ok:
-        click.echo(f"ok: {result.count} events, chain intact")
+        click.echo(f"ok: {result.count} events, chain intact, checkpoints valid")
         return
     click.echo(f"FAILED at event {result.first_bad_seq}: {result.problem}")
     sys.exit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the log's current head and print the checkpoint (JSON, with the public key)."""
+    services = _audit_services()
+    try:
+        checkpoint = services.audit.checkpoint(services.signer)
+    finally:
+        services.close()
+    click.echo(json.dumps(checkpoint.as_dict(services.signer.public_key), indent=2))
+
+
+@audit.command("receipt")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+def audit_receipt(source: TextIO) -> None:
+    """Verify an answer's receipt: SOURCE is a JSON answer from the API or `ask --json` (or `-`)."""
+    try:
+        data = json.load(source)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(
+            f"not JSON (line {exc.lineno}): give an answer saved from the API"
+        ) from exc
+    receipt = data.get("receipt", data) if isinstance(data, dict) else None
+    if not isinstance(receipt, dict) or "signature" not in receipt:
+        raise click.ClickException("no receipt found: give the JSON of an answer, which holds a 'receipt'")
+    text = data.get("answer") if isinstance(data.get("answer"), str) else None
+    services = _audit_services()
+    try:
+        problems = check_receipt(receipt, services.signer.public_key, services.engine, text)
+    finally:
+        services.close()
+    if problems:
+        for problem in problems:
+            click.echo(f"FAILED: {problem}")
+        sys.exit(1)
+    click.echo(
+        f"ok: receipt for log index {receipt['log_index']} is signed by this deployment and matches the log"
+    )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings (kind, start, end, score) as JSON.")
+def pii(as_json: bool) -> None:
+    """Redact personal data from standard input (operators' check; values are never printed in --json)."""
+    from kaifong.governance import pii as detectors
+
+    text = sys.stdin.read()
+    if as_json:
+        findings = [
+            {"kind": f.kind, "start": f.start, "end": f.end, "score": round(f.score, 3)}
+            for f in detectors.find(text)
+        ]
+        click.echo(json.dumps(findings))
+    else:
+        click.echo(detectors.redact(text).text, nl=False)
 
 
 if __name__ == "__main__":

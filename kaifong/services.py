@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from kaifong.backends.base import LLMBackend
 from kaifong.backends.extractive import ExtractiveBackend
 from kaifong.governance.audit import AuditLog
+from kaifong.governance.signing import Signer
 from kaifong.knowledge.ingest import IngestReport, load_bundled
 from kaifong.retrieval.base import Retriever
 from kaifong.retrieval.dense import DenseIndex
@@ -30,6 +31,7 @@ class Services:
     backend: LLMBackend
     audit: AuditLog
     conversations: ConversationStore
+    signer: Signer
     knowledge: KnowledgeStore
     knowledge_report: IngestReport | None = None
 
@@ -69,6 +71,7 @@ def build_services(
         backend=backend or ExtractiveBackend(),
         audit=AuditLog(engine),
         conversations=ConversationStore(engine),
+        signer=Signer.load_or_create(settings.signing_key_file()),
         knowledge=KnowledgeStore(engine),
         knowledge_report=report,
     )

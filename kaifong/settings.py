@@ -54,3 +54,18 @@ class Settings(BaseSettings):
     )
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     fallback_hotline: str = Field(default="1823", description="The human route when a topic has no hotline.")
+    signing_key_path: Path | None = Field(
+        default=None,
+        description=(
+            "Ed25519 key that signs audit checkpoints and answer receipts (created if missing); by default "
+            "`kaifong-signing-key.pem` beside the SQLite database."
+        ),
+    )
+
+    def signing_key_file(self) -> Path:
+        """Where the signing key lives: the setting, or beside the SQLite database file."""
+        if self.signing_key_path is not None:
+            return self.signing_key_path
+        database = self.database_url.removeprefix("sqlite:///")
+        folder = Path(database).expanduser().parent if database and database != ":memory:" else Path.cwd()
+        return folder / "kaifong-signing-key.pem"

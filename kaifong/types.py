@@ -82,6 +82,7 @@ class Citation:
     department: str
     reviewed: str
     topic: str = ""
+    doc_id: str = ""
 
     def as_dict(self) -> dict[str, str]:
         """The public JSON shape of a citation."""
@@ -120,6 +121,7 @@ class Answer:
     conversation_id: str = ""
     redacted_kinds: tuple[str, ...] = field(default=())
     question: str = field(default="", repr=False)  # the redacted question, for showing back
+    receipt: dict[str, object] = field(default_factory=dict, repr=False)  # signed (AUD-07)
 
     def as_dict(self) -> dict[str, object]:
         """The public JSON shape shared by the CLI (``--json``) and the HTTP API."""
@@ -134,4 +136,6 @@ class Answer:
             "ai_label": self.ai_label,
             "conversation_id": self.conversation_id,
             "redacted": list(self.redacted_kinds),
+            "label": {"ai_generated": True, "text": self.ai_label},
+            "receipt": self.receipt,
         }

@@ -27,6 +27,7 @@ class ChatContext:
     completion: Completion | None = None
     answer_text: str = ""
     citations: tuple[Citation, ...] = ()
+    verdicts: list[dict[str, str]] = field(default_factory=list)  # guard → verdict, for the receipt
     status: str | None = None
     events: list[Event] = field(default_factory=list)
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from kaifong.errors import BadQuestion
-from kaifong.governance.audit import text_hash
+from kaifong.governance.receipts import answer_hash, sign_receipt
 from kaifong.language import detect, to_hans
 from kaifong.language.messages import localise, message
 from kaifong.pipeline import steps
@@ -109,11 +109,21 @@ async def answer(
             "answer_sent",
             status=status,
             form=det.form,
-            answer_hash=text_hash(ctx.answer_text),
+            answer_hash=answer_hash(ctx.answer_text),
             sources=[c.topic for c in ctx.citations],
             conversation_id=ctx.conversation_id,
         )
-        services.audit.append(ctx.events, conn)
+        log_index = services.audit.append(ctx.events, conn)
+    receipt = sign_receipt(
+        services.signer,
+        status=status,
+        text=ctx.answer_text,
+        sources=[c.doc_id for c in ctx.citations],
+        backend=services.backend.name,
+        backend_version=services.backend.version,
+        guards=ctx.verdicts,
+        log_index=log_index,
+    )
     return Answer(
         status=status,
         detection=det,
@@ -124,6 +134,7 @@ async def answer(
         conversation_id=ctx.conversation_id,
         redacted_kinds=ctx.pii_kinds,
         question=ctx.shown or ctx.redacted,
+        receipt=receipt,
     )
 
 

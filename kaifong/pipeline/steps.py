@@ -34,6 +34,7 @@ async def check_input(ctx: ChatContext, services: Services) -> None:
     redaction = pii.redact(ctx.text)
     ctx.redacted = redaction.text
     ctx.pii_kinds = redaction.kinds
+    ctx.verdicts.append({"guard": "pii", "verdict": "pass"})
     ctx.shown = pii.redact(strip_invisible(ctx.question)).text
     ctx.record(
         "check_input",
@@ -119,6 +120,7 @@ async def check_output(ctx: ChatContext, services: Services) -> None:
             department=script(retrieved[d].department),
             reviewed=retrieved[d].reviewed,
             topic=retrieved[d].topic,
+            doc_id=d,
         )
         for d in dict.fromkeys(cited)
     )

@@ -72,6 +72,16 @@ audit_events = Table(
     Column("hash", String, nullable=False),
 )
 
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # the last event the checkpoint covers
+    Column("ts", Float, nullable=False),
+    Column("head", String, nullable=False),  # that event's hash
+    Column("key_id", String, nullable=False),
+    Column("signature", String, nullable=False),
+)
+
 #: Full-text indexes over pre-tokenised text, one per language group so that English questions search
 #: English passages and Chinese questions Chinese ones. Text arrives pre-tokenised (see
 #: ``language.tokens``), so the FTS tokenizer only splits on the spaces between our tokens.

@@ -64,6 +64,13 @@ class AnswerResponse(BaseModel):
     redacted: list[str] = Field(
         description="Kinds of personal data removed from the question (never the values)."
     )
+    label: dict[str, object] = Field(
+        description='Machine-readable AI label: {"ai_generated": true, "text": …}.'
+    )
+    receipt: dict[str, object] = Field(
+        description="Signed receipt (answer hash, source ids, backend and version, guard verdicts, audit log "
+        "index, Ed25519 signature); check it with `kaifong audit receipt`."
+    )
 
 
 class ErrorDetail(BaseModel):
