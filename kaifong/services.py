@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from kaifong.backends.base import LLMBackend
 from kaifong.backends.extractive import ExtractiveBackend
 from kaifong.governance.audit import AuditLog
+from kaifong.governance.guards import Guard, load_guards
 from kaifong.governance.signing import Signer
 from kaifong.knowledge.ingest import IngestReport, load_bundled
 from kaifong.retrieval.base import Retriever
@@ -32,6 +33,7 @@ class Services:
     audit: AuditLog
     conversations: ConversationStore
     signer: Signer
+    guards: list[Guard]
     knowledge: KnowledgeStore
     knowledge_report: IngestReport | None = None
 
@@ -72,6 +74,7 @@ def build_services(
         audit=AuditLog(engine),
         conversations=ConversationStore(engine),
         signer=Signer.load_or_create(settings.signing_key_file()),
+        guards=load_guards(settings.guards),
         knowledge=KnowledgeStore(engine),
         knowledge_report=report,
     )

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     )
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     fallback_hotline: str = Field(default="1823", description="The human route when a topic has no hotline.")
+    guards: list[str] = Field(
+        default_factory=lambda: ["crisis", "injection", "harmful", "policy"],
+        description="Input guards in the order they run (after PII redaction), as a JSON list.",
+    )
     signing_key_path: Path | None = Field(
         default=None,
         description=(

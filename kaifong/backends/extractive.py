@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from kaifong.backends.base import Completion, CompletionRequest
+from kaifong.governance.guards.injection import PASSAGE_MARKER, PASSAGE_WITHHELD
 from kaifong.language.convert import to_hans
 from kaifong.language.messages import localise
 from kaifong.types import ScoredPassage
@@ -48,6 +49,7 @@ def _intent_headings(question: str) -> tuple[str, ...]:
 
 
 def _shorten(text: str, limit: int = MAX_SECTION_CHARS) -> str:
+    text = "\n".join(line for line in text.splitlines() if PASSAGE_MARKER not in line)
     if len(text) <= limit:
         return text
     lines: list[str] = []
@@ -66,7 +68,7 @@ def choose_passages(question: str, passages: tuple[ScoredPassage, ...]) -> list[
     if not passages:
         return []
     top_doc = passages[0].passage.doc_id
-    own = [sp for sp in passages if sp.passage.doc_id == top_doc]
+    own = [sp for sp in passages if sp.passage.doc_id == top_doc and sp.passage.text != PASSAGE_WITHHELD]
     wanted = _intent_headings(question)
     if wanted:
         matching = [sp for sp in own if any(w in sp.passage.heading.lower() for w in wanted)]

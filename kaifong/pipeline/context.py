@@ -28,6 +28,8 @@ class ChatContext:
     answer_text: str = ""
     citations: tuple[Citation, ...] = ()
     verdicts: list[dict[str, str]] = field(default_factory=list)  # guard → verdict, for the receipt
+    signposts: tuple[str, ...] = ()  # canned texts a passing guard puts above the answer
+    disclaimers: tuple[str, ...] = ()  # canned texts a passing guard puts after the answer
     status: str | None = None
     events: list[Event] = field(default_factory=list)
 

@@ -22,6 +22,7 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     steps.sanitise,  # NFKC; strip zero-width, bidi and tag characters
     steps.detect_language,  # yue | zh | en; Hant | Hans | Latn; code-switched
     steps.check_input,  # PII guard: redact and continue
+    steps.check_guards,  # crisis → injection → harmful → scope/high-risk policy (configurable; fail closed)
     steps.retrieve,  # Cantonese-aware FTS; follow-ups use the conversation's context
     steps.compose_answer,  # backend drafts from passages (extractive by default: no model)
     steps.check_output,  # citations ⊆ retrieved sources, no PII, else no answer (GOV-11)
@@ -42,9 +43,14 @@ def validate(question: object, limit: int) -> str:
     return question
 
 
-def _escalation(ctx: ChatContext, services: Services) -> Escalation:
-    """The department's hotline from the cited entry, else the Government's enquiry line (1823)."""
+def _escalation(ctx: ChatContext, services: Services, status: str) -> Escalation:
+    """The department's hotline from the cited entry, else the Government's enquiry line (1823); a person
+    in crisis is routed to 999 and the Mental Health Support Hotline instead."""
     det = ctx.detection
+    if status == "signposted_crisis":
+        name = localise("human.crisis_name", det.language, det.script)
+        text = localise("human.crisis_route", det.language, det.script)
+        return Escalation(name=name, phone="18111", url="https://www.gov.hk", text=text)
     cited = {c.topic for c in ctx.citations}
     source = next(
         (sp.passage for sp in ctx.passages if sp.passage.topic in cited and sp.passage.hotline), None
@@ -96,7 +102,8 @@ async def answer(
     status = ctx.status or "answered"
     det = ctx.detection
     if status != "answered":
-        ctx.answer_text = localise(f"status.{status}", det.language, det.script)
+        canned = localise(f"status.{status}", det.language, det.script)
+        ctx.answer_text = "\n\n".join([*ctx.signposts, canned]) if status == "no_sources" else canned
         ctx.citations = ()
     with services.engine.begin() as conn:  # the turn and its audit events commit together, or not at all
         if remember and not ctx.conversation_id:
@@ -129,7 +136,7 @@ async def answer(
         detection=det,
         text=ctx.answer_text,
         citations=ctx.citations,
-        escalation=_escalation(ctx, services),
+        escalation=_escalation(ctx, services, status),
         ai_label=localise("label.ai", det.language, det.script),
         conversation_id=ctx.conversation_id,
         redacted_kinds=ctx.pii_kinds,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kaifong.backends.base import BackendError, CompletionRequest
 from kaifong.governance import pii
 from kaifong.governance.audit import text_hash
+from kaifong.governance.guards import ERROR_STATUS, neutralise_passage, run_guards
 from kaifong.governance.sanitise import clean, strip_invisible
 from kaifong.language import detect, to_hans
 from kaifong.language.normalise import is_fragment
@@ -45,6 +47,22 @@ async def check_input(ctx: ChatContext, services: Services) -> None:
     )
 
 
+async def check_guards(ctx: ChatContext, services: Services) -> None:
+    """Crisis, injection, harmful and scope/high-risk guards in the configured order; each verdict is an
+    event; the first fail or error stops the run (fail closed); passing guards may add notices."""
+    for verdict in run_guards(services.guards, ctx.redacted, ctx.detection):
+        ctx.verdicts.append(verdict.as_dict())
+        ctx.record("check_guards", **verdict.as_dict())
+        if verdict.stops:
+            ctx.stop(verdict.status or ERROR_STATUS)
+            return
+        for key, notice in zip(verdict.notice_keys, verdict.notices, strict=True):
+            if ".signpost." in key:
+                ctx.signposts += (notice,)
+            else:
+                ctx.disclaimers += (notice,)
+
+
 async def retrieve(ctx: ChatContext, services: Services) -> None:
     """Find passages; a follow-up is also searched with the previous question (kept if it explains more,
     or always when the follow-up is too short to name a topic)."""
@@ -58,7 +76,10 @@ async def retrieve(ctx: ChatContext, services: Services) -> None:
         better = not found or (with_context and with_context[0].coverage > found[0].coverage)
         if with_context and (better or is_fragment(ctx.redacted, ctx.detection)):
             found, used_context = with_context, True
-    ctx.passages = found + _rest_of_document(services, found)
+    ctx.passages = [
+        replace(sp, passage=replace(sp.passage, text=neutralise_passage(sp.passage.text)))
+        for sp in found + _rest_of_document(services, found)
+    ]
     best = found[0].coverage if found else 0.0
     ctx.record(
         "retrieve",
@@ -126,7 +147,9 @@ async def check_output(ctx: ChatContext, services: Services) -> None:
     )
     published = "\n".join(sp.passage.text for sp in ctx.passages)
     redaction = pii.redact(ctx.answer_text, published=published)
-    ctx.answer_text = redaction.text
+    ctx.answer_text = (
+        "\n\n".join([*ctx.signposts, redaction.text, *ctx.disclaimers]) if redaction.text else ""
+    )
     ctx.record("check_output", citations=[c.topic for c in ctx.citations], pii_removed=list(redaction.kinds))
     if not ctx.citations or not ctx.answer_text.strip():
         ctx.stop("no_sources")
