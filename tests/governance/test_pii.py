@@ -228,7 +228,6 @@ def test_not_email(text: str) -> None:
         "Please visit https://www.gov.hk/en/residents/ for details.",
         "辦公時間：星期一至五 09:00-17:30",
         "第12345678號條例",
-        "Flat A, 12/F, Block 3, 123 Nathan Road",
         "",
     ],
 )
@@ -240,23 +239,36 @@ def test_no_false_positives_on_ordinary_text(text: str) -> None:
 # --- find() and redact() ----------------------------------------------------------------------------
 
 
+def test_address_was_ordinary_text_before_the_address_recognizer() -> None:
+    # Until the ADDRESS kind existed this was in the "no false positives" list above.
+    text = "Flat A, 12/F, Block 3, 123 Nathan Road"
+    assert [(f.kind, f.start, f.end) for f in find(text)] == [("ADDRESS", 0, len(text))]
+
+
 def test_find_mixed_message_sorted_with_original_offsets() -> None:
+    # 「我叫陳大文」 is now a NAME (it was left alone before the NAME recognizer existed).
     text = "我叫陳大文，身份證Ａ１２３４５６（３），電話９１２３ ４５６７，電郵chan@example.com"
     found = find(text)
-    assert [f.kind for f in found] == ["HKID", "PHONE", "EMAIL"]
+    assert [f.kind for f in found] == ["NAME", "HKID", "PHONE", "EMAIL"]
     assert [text[f.start : f.end] for f in found] == [
+        "陳大文",
         "Ａ１２３４５６（３）",
         "９１２３ ４５６７",
         "chan@example.com",
     ]
-    assert [f.text for f in found] == ["Ａ１２３４５６（３）", "９１２３ ４５６７", "chan@example.com"]
+    assert [f.text for f in found] == [
+        "陳大文",
+        "Ａ１２３４５６（３）",
+        "９１２３ ４５６７",
+        "chan@example.com",
+    ]
 
 
 def test_redact_mixed_message() -> None:
     text = "我叫陳大文，身份證Ａ１２３４５６（３），電話9123 4567，電郵chan@example.com。"
     result = redact(text)
-    assert result.text == "我叫陳大文，身份證[HKID]，電話[PHONE]，電郵[EMAIL]。"
-    assert result.kinds == ("HKID", "PHONE", "EMAIL")
+    assert result.text == "我叫[NAME]，身份證[HKID]，電話[PHONE]，電郵[EMAIL]。"
+    assert result.kinds == ("NAME", "HKID", "PHONE", "EMAIL")
 
 
 def test_redact_zero_width_inside_hkid_in_original_string() -> None:

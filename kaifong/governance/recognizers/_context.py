@@ -1,0 +1,101 @@
+"""Shared helpers for recognizers: the Finding type, CJK-safe boundaries and context-word windows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+__all__ = ["AFTER", "BEFORE", "LEFT", "RIGHT", "Context", "Finding", "finding"]
+
+# ASCII look-arounds instead of \b: \b does not separate an ID from Chinese text (係A123456(3)).
+LEFT = r"(?<![A-Za-z0-9])"
+RIGHT = r"(?![A-Za-z0-9])"
+
+# Default context windows, in characters, before and after a candidate.
+BEFORE = 20
+AFTER = 12
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data: its kind (``HKID``, ``PHONE``, ``EMAIL``...), span and confidence.
+
+    ``text`` holds the matched value; it is excluded from ``repr`` so findings can be logged safely.
+    """
+
+    kind: str
+    start: int
+    end: int
+    score: float
+    text: str = field(default="", repr=False)
+
+
+def finding(kind: str, match: re.Match[str], score: float, group: int | str = 0) -> Finding:
+    """A :class:`Finding` for ``match`` (or one of its groups)."""
+    return Finding(kind, match.start(group), match.end(group), score, match.group(group))
+
+
+class Context:
+    """Context words searched as substrings in a character window around a candidate.
+
+    Chinese words (身份證, 護照) are plain substrings: Chinese has no spaces to tokenise on.  Words made
+    of ASCII letters and digits must stand alone (``br`` is not found in ``brother``).  Matching
+    ignores case.  The search is bounded by the window, so it costs O(window) per candidate.
+    """
+
+    def __init__(self, words: Iterable[str], before: int = BEFORE, after: int = 0) -> None:
+        parts = []
+        for word in sorted(set(words), key=len, reverse=True):
+            escaped = re.escape(word.lower())
+            if word.isascii() and word[:1].isalnum():
+                escaped = LEFT.replace("A-Z", "") + escaped
+            if word.isascii() and word[-1:].isalnum():
+                escaped += RIGHT.replace("A-Z", "")
+            parts.append(escaped)
+        self._pattern = re.compile("|".join(parts), re.IGNORECASE)
+        self.before = before
+        self.after = after
+
+    def before_span(self, text: str, start: int, window: int | None = None) -> bool:
+        """Whether a context word ends within ``window`` characters before ``start``."""
+        size = self.before if window is None else window
+        return self._pattern.search(text, max(0, start - size), start) is not None
+
+    def after_span(self, text: str, end: int, window: int | None = None) -> bool:
+        """Whether a context word starts within ``window`` characters after ``end``."""
+        size = self.after if window is None else window
+        return size > 0 and self._pattern.search(text, end, min(len(text), end + size)) is not None
+
+    def around(self, text: str, start: int, end: int) -> bool:
+        """Whether a context word is in the window before ``start`` or after ``end``."""
+        return self.before_span(text, start) or self.after_span(text, end)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` factored by common prefixes, so each position is tested cheaply.
+
+    ``re`` tries the branches of ``a|b|c`` one by one; ``中(?:環|西區)`` rejects a non-matching
+    character once.  Longer words are preferred (``九龍城`` before ``九龍``).
+    """
+    trie: _Trie = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: _Trie) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = ("(?:" + body + ")?") if len(branches) == 1 else body + "?"
+        return body
+
+    return "(?:" + build(trie) + ")"

@@ -1,0 +1,64 @@
+"""Mainland Resident Identity Card numbers: 17 digits and an ISO 7064 MOD 11-2 check character (PII-03)."""
+
+from __future__ import annotations
+
+import re
+
+from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+
+__all__ = ["RicRecognizer", "ric_check_character"]
+
+_RIC_RE = re.compile(
+    r"(?=[1-9])" + LEFT + r"([1-9][0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])" + RIGHT
+)
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+RIC_CONTEXT = Context(
+    (
+        "身份證",
+        "身份证",
+        "居民身份",
+        "內地",
+        "内地",
+        "大陸",
+        "大陆",
+        "回鄉證",
+        "回乡证",
+        "resident id",
+        "mainland id",
+    )
+)
+
+
+def ric_check_character(digits: str) -> str:
+    """The ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``) of 17 ``digits``."""
+    total = sum(weight * int(digit) for weight, digit in zip(_WEIGHTS, digits, strict=True))
+    return "10X98765432"[total % 11]
+
+
+class RicRecognizer:
+    """Mainland Resident Identity Card numbers such as ``11010519491231002X``.
+
+    The candidate must have a plausible birth date (years 1900-2099, month 01-12, day 01-31).
+    A valid check character scores 0.95 (1.0 after a context word such as 身份證); a wrong one is
+    reported only after a context word, with score 0.3 (a probable typo, not redacted by default).
+    """
+
+    kind = "RIC"
+
+    def find(self, text: str) -> list[Finding]:
+        """Return the Resident ID numbers in the normalised ``text``."""
+        findings: list[Finding] = []
+        for match in _RIC_RE.finditer(text):
+            region, birth, sequence, check = match.groups()
+            month, day = int(birth[4:6]), int(birth[6:8])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                continue
+            context = RIC_CONTEXT.before_span(text, match.start())
+            if ric_check_character(region + birth + sequence) == check.upper():
+                score = 1.0 if context else 0.95
+            elif context:
+                score = 0.3
+            else:
+                continue
+            findings.append(finding(self.kind, match, score))
+        return findings
