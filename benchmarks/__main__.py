@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 
-from benchmarks import http_throughput, language_eval, pipeline_latency, retrieval_quality
+from benchmarks import (
+    guard_scorecard,
+    http_throughput,
+    language_eval,
+    pii_scorecard,
+    pipeline_latency,
+    retrieval_quality,
+)
 from benchmarks.common import write
 
 
@@ -22,6 +29,10 @@ def main() -> None:
     http = http_throughput.run()
     http_throughput.print_table(http)
     write("http", http)
+    print("\n== PII scorecard (test templates; baseline = Presidio pattern recognizers, blank spaCy)")
+    pii_scorecard.main()
+    print("\n== Guard scorecard (test half; baseline = a naive English keyword list)")
+    guard_scorecard.main()
     write(
         "summary",
         {

@@ -96,30 +96,25 @@ class AuditLog:
                 return self.append(events, own)
         batch = list(events)
         with self._lock:
-            last = conn.execute(
-                select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
+            # driver-level SQL: this runs on every answer
+            last = conn.exec_driver_sql(
+                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
             ).first()
-            seq, prev = (last.seq, last.hash) if last is not None else (0, GENESIS)
+            seq, prev = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
             rows = []
             for event in batch:
                 seq += 1
                 ts = time.time()
                 payload = canonical(event.payload)
                 digest = event_hash(prev, seq, ts, event.request_id, event.kind, payload)
-                rows.append(
-                    {
-                        "seq": seq,
-                        "ts": ts,
-                        "request_id": event.request_id,
-                        "kind": event.kind,
-                        "payload": payload,
-                        "prev_hash": prev,
-                        "hash": digest,
-                    }
-                )
+                rows.append((seq, ts, event.request_id, event.kind, payload, prev, digest))
                 prev = digest
             if rows:
-                conn.execute(audit_events.insert(), rows)
+                conn.exec_driver_sql(
+                    "INSERT INTO audit_events (seq, ts, request_id, kind, payload, prev_hash, hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
         return seq
 
     def count(self) -> int:

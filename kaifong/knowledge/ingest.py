@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, select, text
 
 from kaifong.errors import IngestError
+from kaifong.governance.guards.injection import neutralise_passage, passage_rules_version
 from kaifong.knowledge.chunking import chunk
 from kaifong.knowledge.documents import Document, document_from_markdown
 from kaifong.knowledge.loaders import LOADERS, load
@@ -50,12 +51,22 @@ def _delete_document(conn: Connection, doc_id: str, language: str) -> None:
     conn.execute(delete(documents).where(documents.c.id == doc_id))
 
 
+def stored_hash(doc: Document) -> str:
+    """The document's content hash with the passage-rules version: new rules re-check every passage."""
+    return f"{doc.content_hash}+{passage_rules_version()}"
+
+
 def store_document(conn: Connection, doc: Document) -> str:
-    """Insert or replace one document and its passages; returns ``added``, ``replaced`` or ``unchanged``."""
+    """Insert or replace one document and its passages; returns ``added``, ``replaced`` or ``unchanged``.
+
+    Instruction-like sentences planted in a document are neutralised here, once, before its passages are
+    stored or indexed (``neutralise_passage``), so no backend ever sees them.
+    """
     existing = conn.execute(
         select(documents.c.content_hash, documents.c.language).where(documents.c.id == doc.id)
     ).first()
-    if existing is not None and existing.content_hash == doc.content_hash:
+    digest = stored_hash(doc)
+    if existing is not None and existing.content_hash == digest:
         return "unchanged"
     if existing is not None:
         _delete_document(conn, doc.id, existing.language)
@@ -73,21 +84,22 @@ def store_document(conn: Connection, doc: Document) -> str:
             tags="|".join(doc.tags),
             aliases="|".join(doc.aliases),
             source=doc.source,
-            content_hash=doc.content_hash,
+            content_hash=digest,
             ingested_at=time.time(),
         )
     )
     fts = FTS_TABLES[language_group(doc.language)]
     title_terms = " ".join(index_tokens(" ".join([doc.title, *doc.aliases])))
     for position, piece in enumerate(chunk(doc.body)):
-        body_tokens = " ".join(index_tokens(f"{piece.heading}\n{piece.text}"))
+        passage_text = neutralise_passage(piece.text)
+        body_tokens = " ".join(index_tokens(f"{piece.heading}\n{passage_text}"))
         result = conn.execute(
             passages.insert().values(
                 id=f"{doc.id}#{position}",
                 doc_id=doc.id,
                 position=position,
                 heading=piece.heading,
-                text=piece.text,
+                text=passage_text,
             )
         )
         rowid = result.inserted_primary_key[0] if result.inserted_primary_key else None

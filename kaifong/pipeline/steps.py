@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from kaifong.backends.base import BackendError, CompletionRequest
 from kaifong.governance import pii
 from kaifong.governance.audit import text_hash
-from kaifong.governance.guards import ERROR_STATUS, neutralise_passage, run_guards
+from kaifong.governance.guards import ERROR_STATUS, run_guards
 from kaifong.governance.sanitise import clean, strip_invisible
 from kaifong.language import detect, to_hans
 from kaifong.language.normalise import is_fragment
@@ -76,10 +75,7 @@ async def retrieve(ctx: ChatContext, services: Services) -> None:
         better = not found or (with_context and with_context[0].coverage > found[0].coverage)
         if with_context and (better or is_fragment(ctx.redacted, ctx.detection)):
             found, used_context = with_context, True
-    ctx.passages = [
-        replace(sp, passage=replace(sp.passage, text=neutralise_passage(sp.passage.text)))
-        for sp in found + _rest_of_document(services, found)
-    ]
+    ctx.passages = found + _rest_of_document(services, found)  # neutralised when ingested
     best = found[0].coverage if found else 0.0
     ctx.record(
         "retrieve",

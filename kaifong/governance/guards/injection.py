@@ -80,6 +80,12 @@ def _passage_rules() -> tuple[CompiledRules, CompiledRules]:
     return load_rules(RULES_FILE, ("en",)), load_rules(PASSAGE_RULES_FILE, ("en",))
 
 
+def passage_rules_version() -> str:
+    """The version of the rules ``neutralise_passage`` applies (stored passages record it)."""
+    general, passage = _passage_rules()
+    return f"{general.version}+{passage.version}"
+
+
 def neutralise_passage(text: str) -> str:
     """``text`` with every instruction-like sentence replaced by PASSAGE_MARKER.
 
