@@ -14,7 +14,7 @@ from kaifong import __version__
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.web import errors
-from kaifong.web.routes import api, chat, health
+from kaifong.web.routes import api, chat, health, transparency
 
 HERE = Path(__file__).parent
 
@@ -49,5 +49,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(chat.router)
     app.include_router(api.router)
     app.include_router(health.router)
+    app.include_router(transparency.router)
     errors.install(app)
     return app

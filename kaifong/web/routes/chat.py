@@ -26,7 +26,8 @@ def _answer_lang(result: Answer) -> str:
     return HTML_LANG[result.detection.form]
 
 
-def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page in the visitor's interface language, remembering ``?lang=`` and ``?size=`` choices."""
     form = request_form(request)
     size = request.query_params.get("size") or request.cookies.get(SIZE_COOKIE) or "normal"
     size = size if size in {"normal", "large"} else "normal"
@@ -56,7 +57,7 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     """The chat page; the collection and AI notices come before the first question."""
-    return _page(request, "index.html")
+    return page(request, "index.html")
 
 
 @router.post("/notice")
@@ -84,7 +85,7 @@ async def _form_fields(request: Request) -> tuple[str, str]:
 async def chat(request: Request) -> HTMLResponse:
     """Answer a question from the form; htmx gets the new exchange only, a plain post the whole page."""
     if request.cookies.get(NOTICE_COOKIE) != "1":
-        return _page(request, "index.html")
+        return page(request, "index.html")
     question, conversation_id = await _form_fields(request)
     svc = services(request)
     partial = request.headers.get("hx-request") == "true"
@@ -94,11 +95,11 @@ async def chat(request: Request) -> HTMLResponse:
         result = await answer(question, svc, conversation_id=conversation_id or None)
     except BadQuestion as exc:
         text = bad_question_message(exc, question, svc.settings.max_question_chars, form)
-        return _page(request, template, 422, error=text, conversation_id=conversation_id)
+        return page(request, template, 422, error=text, conversation_id=conversation_id)
     except UnknownConversation:
-        return _page(request, template, 404, error=message("error.unknown_conversation", form))
+        return page(request, template, 404, error=message("error.unknown_conversation", form))
     earlier = svc.conversations.history(result.conversation_id, limit=6)[:-1] if not partial else []
-    return _page(
+    return page(
         request,
         template,
         question=question,
