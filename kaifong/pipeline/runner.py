@@ -29,7 +29,11 @@ DEFAULT_STEPS: tuple[Step, ...] = (
 )
 
 #: Which status an unexpected failure in a step becomes (everything else: ``error_internal``).
-FAILURE_STATUS = {"compose_answer": "error_backend"}
+FAILURE_STATUS = {
+    "check_input": "error_guard",
+    "check_guards": "error_guard",
+    "compose_answer": "error_backend",
+}
 
 
 def validate(question: object, limit: int) -> str:
