@@ -16,6 +16,7 @@ from kaifong import __version__
 from kaifong.errors import BadQuestion, KaifongError, UnknownConversation
 from kaifong.governance.receipts import check_receipt
 from kaifong.knowledge.ingest import expand, ingest_paths
+from kaifong.language import detect
 from kaifong.language.messages import localise
 from kaifong.pipeline import answer
 from kaifong.pipeline.runner import bad_question_message
@@ -91,7 +92,8 @@ def ask(question: str, as_json: bool, conversation: str | None) -> None:
         err.print(bad_question_message(exc, question, limit), markup=False, highlight=False)
         sys.exit(2)
     except UnknownConversation:
-        err.print(localise("error.unknown_conversation", "en", "Latn"), markup=False)
+        detection = detect(question)
+        err.print(localise("error.unknown_conversation", detection.language, detection.script), markup=False)
         sys.exit(2)
     finally:
         services.close()

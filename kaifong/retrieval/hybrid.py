@@ -60,8 +60,9 @@ class HybridRetriever:
             return []
         try:
             semantic = self.dense.search(text_, detection.is_chinese, self.dense_depth)
-        except Exception:  # the contract: a retriever never raises; full text still answers
-            log.exception("dense search failed; using the full-text ranking alone")
+        except Exception as exc:  # the contract: a retriever never raises; full text still answers
+            # the class only: a traceback could carry the question's text into the log
+            log.error("dense search failed (%s); using the full-text ranking alone", exc.__class__.__name__)
             semantic = []
         # document rankings (1-based), each document at its best passage
         fts_rank = _ranks(sp.passage.doc_id for sp in lexical)

@@ -37,6 +37,13 @@ class GuardConfigError(KaifongError):
     code = "guard_config_error"
 
 
+def reject_duplicates(ids: Sequence[str], what: str) -> None:
+    """Raise ValueError naming every id that occurs more than once (for the data-file validators)."""
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise ValueError(f"duplicate {what}: {', '.join(duplicated)}")
+
+
 def node_line(root: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
     """The 1-based line of the YAML node at path ``loc`` (the deepest node found on the way)."""
     node = root

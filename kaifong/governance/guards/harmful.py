@@ -10,7 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kaifong.governance.guards.base import Severity, Verdict, error_verdict
-from kaifong.governance.guards.datafile import DATA, GuardDataError, load_model, node_line
+from kaifong.governance.guards.datafile import (
+    DATA,
+    GuardDataError,
+    load_model,
+    node_line,
+    reject_duplicates,
+)
 from kaifong.governance.guards.rules import (
     Patterns,
     blank_out,
@@ -46,10 +52,7 @@ class Taxonomy(BaseModel):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Taxonomy:
-        ids = [c.id for c in self.categories]
-        duplicated = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicated:
-            raise ValueError(f"duplicate category ids: {', '.join(duplicated)}")
+        reject_duplicates([c.id for c in self.categories], "category ids")
         return self
 
 

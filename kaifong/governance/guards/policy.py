@@ -10,7 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kaifong.governance.guards.base import Verdict, error_verdict
-from kaifong.governance.guards.datafile import DATA, GuardDataError, load_model, node_line
+from kaifong.governance.guards.datafile import (
+    DATA,
+    GuardDataError,
+    load_model,
+    node_line,
+    reject_duplicates,
+)
 from kaifong.governance.guards.rules import (
     CompiledRules,
     Patterns,
@@ -82,10 +88,7 @@ class PolicyFile(BaseModel):
 
     @model_validator(mode="after")
     def _unique_domains(self) -> PolicyFile:
-        ids = [d.id for d in self.domains]
-        duplicated = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicated:
-            raise ValueError(f"duplicate domains: {', '.join(duplicated)}")
+        reject_duplicates([d.id for d in self.domains], "domains")
         return self
 
 

@@ -36,6 +36,14 @@ def finding(kind: str, match: re.Match[str], score: float, group: int | str = 0)
     return Finding(kind, match.start(group), match.end(group), score, match.group(group))
 
 
+def check_digit_score(valid: bool, context: bool) -> float | None:
+    """Score of an identifier with a check character: valid 0.95 (1.0 after a context word); a wrong
+    check character is kept only after a context word, at 0.3 (a likely typo, below redaction); else None."""
+    if valid:
+        return 1.0 if context else 0.95
+    return 0.3 if context else None
+
+
 class Context:
     """Context words searched as substrings in a character window around a candidate.
 

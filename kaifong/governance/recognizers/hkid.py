@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, check_digit_score, finding
 
 __all__ = ["HkidRecognizer", "hkid_check_character"]
 
@@ -59,11 +59,8 @@ class HkidRecognizer:
             prefix, digits, bracketed, bare = match.groups()
             check = (bracketed or bare).upper()
             context = HKID_CONTEXT.before_span(text, match.start())
-            if check == hkid_check_character(prefix, digits):
-                score = 1.0 if context else 0.95
-            elif context:
-                score = 0.3
-            else:
+            score = check_digit_score(check == hkid_check_character(prefix, digits), bool(context))
+            if score is None:
                 continue
             findings.append(finding(self.kind, match, score))
         return findings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, check_digit_score, finding
 
 __all__ = ["RicRecognizer", "ric_check_character"]
 
@@ -54,11 +54,10 @@ class RicRecognizer:
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 continue
             context = RIC_CONTEXT.before_span(text, match.start())
-            if ric_check_character(region + birth + sequence) == check.upper():
-                score = 1.0 if context else 0.95
-            elif context:
-                score = 0.3
-            else:
+            score = check_digit_score(
+                ric_check_character(region + birth + sequence) == check.upper(), bool(context)
+            )
+            if score is None:
                 continue
             findings.append(finding(self.kind, match, score))
         return findings
