@@ -9,14 +9,30 @@ import yaml
 
 from kaifong.types import FORMS, Form
 
-MESSAGES_FILE = Path(__file__).parent / "data" / "messages.yaml"
+MESSAGES_DIR = Path(__file__).parent / "data"
+
+
+def message_files() -> list[Path]:
+    """The catalogue's files: ``data/messages.yaml`` and one ``messages-<area>.yaml`` per feature."""
+    return sorted(MESSAGES_DIR.glob("messages*.yaml"))
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    """All messages: key → form → text, loaded once from ``data/messages.yaml``."""
-    raw = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
-    return {str(key): {str(f): str(t) for f, t in forms.items()} for key, forms in raw.items()}
+    """All messages: key → form → text, loaded once from every file of ``message_files()``.
+
+    A key defined in two files is a packaging mistake and raises ValueError naming both files.
+    """
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in message_files():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, forms in raw.items():
+            if str(key) in merged:
+                raise ValueError(f"message {key!r} is defined in both {origin[str(key)]} and {path.name}")
+            merged[str(key)] = {str(f): str(t) for f, t in forms.items()}
+            origin[str(key)] = path.name
+    return merged
 
 
 def message(key: str, form: Form | str, **values: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import hanzidentifier
 import pytest
@@ -73,3 +74,25 @@ def test_localise_follows_register_and_script() -> None:
 )
 def test_parse_form(value: str, form: str | None) -> None:
     assert parse_form(value) == form
+
+
+def test_catalogue_merges_every_messages_file_and_rejects_a_key_defined_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    from kaifong.language import messages
+
+    folder = tmp_path
+    forms = "{en: a, zh-Hant: 甲, zh-Hans: 甲, yue-Hant: 甲}"
+    (folder / "messages.yaml").write_text(f"one: {forms}\n", encoding="utf-8")
+    (folder / "messages-extra.yaml").write_text(f"two: {forms}\n", encoding="utf-8")
+    monkeypatch.setattr(messages, "MESSAGES_DIR", folder)
+    messages.catalogue.cache_clear()
+    try:
+        assert set(messages.catalogue()) == {"one", "two"}
+        (folder / "messages-more.yaml").write_text(f"one: {forms}\n", encoding="utf-8")
+        messages.catalogue.cache_clear()
+        with pytest.raises(ValueError, match=r"messages-more\.yaml"):
+            messages.catalogue()
+    finally:
+        messages.catalogue.cache_clear()
