@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kaifong.types import Detection, ScoredPassage
 
@@ -43,6 +44,21 @@ class LLMBackend(Protocol):
 
     async def complete(self, request: CompletionRequest) -> Completion:
         """A draft answer grounded in the request's passages."""
+        ...
+
+
+@runtime_checkable
+class StreamingBackend(LLMBackend, Protocol):
+    """A backend that can also hand its draft over piece by piece.
+
+    Contract (in addition to LLMBackend's): ``stream`` yields Completion deltas whose ``text`` pieces,
+    joined, are the whole draft and whose ``cited_doc_ids``, joined in order, are the documents cited so
+    far (each among the passages given); it raises ``BackendError`` (never anything else) when it cannot
+    go on, possibly after some pieces were yielded.
+    """
+
+    def stream(self, request: CompletionRequest) -> AsyncIterator[Completion]:
+        """The draft in pieces, as it is written."""
         ...
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 from kaifong.backends.base import Completion, CompletionRequest
 from kaifong.governance.guards.injection import PASSAGE_MARKER, PASSAGE_WITHHELD
@@ -106,3 +107,11 @@ class ExtractiveBackend:
         if det.is_chinese and det.script == "Hans":
             text = to_hans(text)
         return Completion(text=text, cited_doc_ids=tuple(cited))
+
+    async def stream(self, request: CompletionRequest) -> AsyncIterator[Completion]:
+        """The composed answer a paragraph at a time (written at once: there is no model to wait for)."""
+        whole = await self.complete(request)
+        paragraphs = whole.text.split("\n\n")
+        for index, paragraph in enumerate(paragraphs):
+            piece = paragraph if index == len(paragraphs) - 1 else paragraph + "\n\n"
+            yield Completion(text=piece, cited_doc_ids=whole.cited_doc_ids if index == 0 else ())

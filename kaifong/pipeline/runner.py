@@ -87,11 +87,26 @@ async def answer(
     Raises BadQuestion (empty, too long, not text) before anything is stored, and UnknownConversation
     for a conversation id this server does not hold.
     """
+    ctx = start(question, services, conversation_id=conversation_id)
+    await run_steps(ctx, services, steps_to_run)
+    return finish(ctx, services, remember=remember)
+
+
+def start(question: object, services: Services, *, conversation_id: str | None = None) -> ChatContext:
+    """A new request's context: the validated question and, for a follow-up, the conversation's history.
+
+    Raises BadQuestion or UnknownConversation before anything is stored.
+    """
     text = validate(question, services.settings.max_question_chars)
     ctx = ChatContext(question=text, request_id=uuid.uuid4().hex)
     if conversation_id:
         ctx.history = services.conversations.history(conversation_id)
         ctx.conversation_id = conversation_id
+    return ctx
+
+
+async def run_steps(ctx: ChatContext, services: Services, steps_to_run: tuple[Step, ...]) -> None:
+    """Run ``steps_to_run`` in order until one sets a status; a step that raises sets a failure status."""
     for step in steps_to_run:
         started = time.perf_counter()
         try:
@@ -103,6 +118,10 @@ async def answer(
             ctx.events[-1].payload["ms"] = round((time.perf_counter() - started) * 1000, 3)
         if ctx.status:
             break
+
+
+def finish(ctx: ChatContext, services: Services, *, remember: bool = True) -> Answer:
+    """Store the turn and its audit events in one transaction, sign the receipt, build the Answer."""
     status = ctx.status or "answered"
     det = ctx.detection
     if status != "answered":

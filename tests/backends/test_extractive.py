@@ -243,3 +243,23 @@ def test_short_sections_are_kept_whole() -> None:
         1
     ]
     assert block == f"How to apply\n{text}"
+
+
+def test_stream_joins_to_the_whole_answer_and_cites_once(shared_services: Services) -> None:
+    from kaifong.backends.base import StreamingBackend
+
+    backend = ExtractiveBackend()
+    assert isinstance(backend, StreamingBackend)
+    question = "How do I renew my driving licence?"
+    det = detect(question)
+    passages = tuple(shared_services.retriever.search(question, det, 5))
+    request = CompletionRequest(question, det, passages)
+    whole = asyncio.run(backend.complete(request))
+
+    async def collect() -> list[Completion]:
+        return [piece async for piece in backend.stream(request)]
+
+    pieces = asyncio.run(collect())
+    assert len(pieces) > 1
+    assert "".join(p.text for p in pieces) == whole.text
+    assert tuple(d for p in pieces for d in p.cited_doc_ids) == whole.cited_doc_ids
