@@ -1,0 +1,262 @@
+"""Streamed answers through the governed pipeline: only cited, redacted, checked text is released (ADR 0008).
+
+``open_stream`` runs the steps before the draft (sanitise → detect → PII → guards → retrieve) with
+``run_steps``; iterating the returned ``AnswerStream`` then drafts with ``StreamingBackend.stream`` (or
+``complete``, as one piece) and releases text a sentence run at a time, each run redacted with the same
+detectors as ``check_output`` and only after the draft has cited at least one retrieved document. A draft
+that ends without a valid citation releases nothing and becomes the no-source reply (GOV-11). The turn and
+its audit events are stored by ``runner.finish`` in one transaction, as for a whole answer; a stream that
+is abandoned (the client went away) is finished with status ``aborted_client``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+
+from kaifong.backends.base import Completion, CompletionRequest, StreamingBackend
+from kaifong.governance import pii
+from kaifong.governance.audit import text_hash
+from kaifong.language.messages import localise
+from kaifong.pipeline import steps
+from kaifong.pipeline.context import ChatContext
+from kaifong.pipeline.runner import DEFAULT_STEPS, Step, finish, run_steps, start
+from kaifong.services import Services
+from kaifong.types import Answer
+
+#: The steps that run before any text is drafted; the draft and its checks are streamed (below).
+PRE_DRAFT_STEPS: tuple[Step, ...] = DEFAULT_STEPS[: DEFAULT_STEPS.index(steps.compose_answer)]
+
+#: Where a sentence ends: CJK and full-width end marks, ``!?;`` , a ``.`` or ``:`` before white space, or a
+#: line break. A ``.`` inside ``3.5`` or ``www.gov.hk`` is not an end, so amounts and addresses stay whole.
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]|[.:](?=\s)")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text that has passed the output checks and may be shown now."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The end of a stream: the stored, signed answer and ``rest``, the part of it not yet released.
+
+    When the answer was streamed, ``rest`` is empty (the pieces, joined, are ``answer.text``); for any
+    other status (no source, refusal, crisis, error, …) nothing was released and ``rest`` is the whole
+    canned reply.
+    """
+
+    answer: Answer
+    rest: str
+
+
+StreamEvent = Piece | Done
+
+
+def split_complete(text: str) -> tuple[str, str]:
+    """``text`` cut after its last sentence end (and the white space after it): (complete, unfinished)."""
+    ends = list(_SENTENCE_END.finditer(text))
+    if not ends:
+        return "", text
+    end = ends[-1].end()
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return text[:end], text[end:]
+
+
+class AnswerStream:
+    """One answer being streamed: iterate it for Pieces and a final Done; ``abort`` if the reader leaves."""
+
+    def __init__(self, ctx: ChatContext, services: Services, *, remember: bool = True) -> None:
+        self.ctx = ctx
+        self.services = services
+        self.remember = remember
+        self.answer: Answer | None = None
+        self._released: list[str] = []
+        self._started = time.perf_counter()
+        self._first_ms: float | None = None  # when the first piece was released, from open_stream
+
+    @property
+    def finished(self) -> bool:
+        """True once the answer has been stored (answered, stopped or aborted)."""
+        return self.answer is not None
+
+    @property
+    def released_text(self) -> str:
+        """Everything released to the reader so far."""
+        return "".join(self._released)
+
+    def __aiter__(self) -> AsyncGenerator[StreamEvent, None]:
+        """``events()``: ``async for event in stream``."""
+        return self.events()
+
+    async def events(self) -> AsyncGenerator[StreamEvent, None]:
+        """Checked pieces of the answer as they are written, then Done (stored and signed).
+
+        Close it (``contextlib.aclosing``) or cancel it to stop early: the answer is then stored with status
+        ``aborted_client``.
+        """
+        if self.finished:
+            raise RuntimeError("this AnswerStream has already been read")
+        try:
+            if self.ctx.status is None:
+                async for text in self._draft():
+                    self._released.append(text)
+                    yield Piece(text)
+            answer = self._finish()
+            yield Done(answer, rest=self._unreleased(answer))
+        finally:
+            if not self.finished:  # closed or cancelled before the end: the reader went away
+                self.abort()
+
+    def abort(self) -> Answer | None:
+        """Finish an unfinished stream with status ``aborted_client``; the audit record says what was
+        released (length and hash, never the text). Does nothing when the stream has already finished."""
+        if self.finished:
+            return None
+        released = self.released_text
+        self.ctx.record(
+            "stream_aborted",
+            backend=self.services.backend.name,
+            released_chars=len(released),
+            released_hash=text_hash(released),
+            ms=_ms_since(self._started),
+        )
+        self.ctx.stop("aborted_client")
+        return self._finish()
+
+    def _unreleased(self, answer: Answer) -> str:
+        if not self._released:
+            return answer.text
+        if answer.status.startswith("answered"):
+            return ""
+        return f"\n\n{answer.text}"  # a failure after text was released: the canned reply follows it
+
+    def _finish(self) -> Answer:
+        self.answer = finish(self.ctx, self.services, remember=self.remember)
+        return self.answer
+
+    async def _pieces(self, request: CompletionRequest) -> AsyncGenerator[Completion, None]:
+        backend = self.services.backend
+        if isinstance(backend, StreamingBackend):
+            deltas = backend.stream(request)
+            try:
+                async for delta in deltas:
+                    yield delta
+            finally:
+                closer = getattr(deltas, "aclose", None)
+                if closer is not None:
+                    await closer()
+        else:
+            yield await backend.complete(request)
+
+    async def _draft(self) -> AsyncIterator[str]:
+        """Draft and check: hold text until a retrieved document is cited, then release redacted sentence
+        runs; the signposts go before the first run and the disclaimers after the last (as check_output)."""
+        ctx, services = self.ctx, self.services
+        backend = services.backend
+        retrieved = {sp.passage.doc_id for sp in ctx.passages}
+        published = "\n".join(sp.passage.text for sp in ctx.passages)
+        request = CompletionRequest(ctx.redacted, ctx.detection, tuple(ctx.passages))
+        draft: list[str] = []
+        cited: list[str] = []
+        body: list[str] = []  # the released answer without signposts and disclaimers
+        pending = ""
+        removed: list[str] = []  # kinds of personal data taken out of released pieces
+        started = time.perf_counter()
+
+        def release(text: str) -> str:
+            redaction = pii.redact(text, published=published)
+            redacted = redaction.text
+            removed.extend(redaction.kinds)
+            prefix = "" if body else "".join(f"{s}\n\n" for s in ctx.signposts)
+            if not body:
+                self._first_ms = _ms_since(self._started)
+            body.append(redacted)
+            return prefix + redacted
+
+        failure: Exception | None = None
+        deltas = self._pieces(request)
+        try:
+            while True:
+                try:
+                    delta = await anext(deltas)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:  # a backend that breaks its contract is still a backend failure
+                    failure = exc
+                    break
+                draft.append(delta.text)
+                cited.extend(delta.cited_doc_ids)
+                pending += delta.text
+                if not any(d in retrieved for d in cited):
+                    continue  # GOV-11: nothing is shown before the draft cites a retrieved source
+                complete, unfinished = split_complete(pending)
+                if complete.strip():
+                    pending = unfinished
+                    yield release(complete)
+        finally:
+            await deltas.aclose()
+        unique = list(dict.fromkeys(cited))
+        if failure is not None:
+            ctx.record(
+                "compose_answer",
+                backend=backend.name,
+                version=backend.version,
+                error=failure.__class__.__name__,
+                cited=unique,
+                streamed=True,
+                released_chars=len(self.released_text),
+                ms=_ms_since(started),
+            )
+            if not body:
+                ctx.stop("error_backend")
+                return
+            pending = ""  # what was released stands (it was checked); the rest is lost with the backend
+            cut = localise("stream.interrupted", ctx.detection.language, ctx.detection.script)
+            ctx.disclaimers = (cut, *ctx.disclaimers)
+        else:
+            ctx.record(
+                "compose_answer",
+                backend=backend.name,
+                version=backend.version,
+                cited=unique,
+                answer_hash=text_hash("".join(draft)),
+                streamed=True,
+                first_piece_ms=self._first_ms,
+                ms=_ms_since(started),
+            )
+        if pending.strip() and any(d in retrieved for d in cited):
+            yield release(pending)
+        ctx.record("check_stream", pieces=len(body), pii_removed=removed, first_piece_ms=self._first_ms)
+        ctx.completion = Completion("".join(draft), tuple(unique))
+        ctx.answer_text = "".join(body)
+        await run_steps(ctx, services, (steps.check_output,))  # citations and the whole-text PII check
+        if ctx.status is None and ctx.disclaimers:
+            yield "".join(f"\n\n{d}" for d in ctx.disclaimers)
+        if ctx.status is None and ctx.answer_text != self.released_text:
+            # the whole-text check found personal data the sentence checks missed: the stored answer is
+            # the redacted one, and the log says that the reader saw a different text
+            ctx.record("stream_late_redaction", released_hash=text_hash(self.released_text))
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+async def open_stream(
+    question: object, services: Services, *, conversation_id: str | None = None, remember: bool = True
+) -> AnswerStream:
+    """Validate the question and run the steps before the draft; the stream drafts when it is read.
+
+    Raises BadQuestion or UnknownConversation (as ``runner.answer`` does) before anything is stored, so a
+    web route can still answer with a 4xx instead of a stream.
+    """
+    ctx = start(question, services, conversation_id=conversation_id)
+    stream = AnswerStream(ctx, services, remember=remember)
+    await run_steps(ctx, services, PRE_DRAFT_STEPS)
+    return stream
