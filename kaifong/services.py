@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from kaifong.backends.base import LLMBackend
 from kaifong.backends.extractive import ExtractiveBackend
 from kaifong.governance.audit import AuditLog
+from kaifong.governance.conversation_keys import MasterKey
 from kaifong.governance.guards import Guard, load_guards
 from kaifong.governance.signing import Signer
 from kaifong.knowledge.ingest import IngestReport, load_bundled
@@ -66,13 +67,15 @@ def build_services(
         if dense is not None:
             dense.refresh()  # only new or changed passages: the bundled 776 take ~40 s cold, 0.1 s warm
             retriever = HybridRetriever(retriever, dense)
+    conversations = ConversationStore(engine, MasterKey.load_or_create(settings.master_key_file()))
+    conversations.seal_legacy_turns()  # older database files held turns in plain text
     return Services(
         settings=settings,
         engine=engine,
         retriever=retriever,
         backend=backend or ExtractiveBackend(),
         audit=AuditLog(engine),
-        conversations=ConversationStore(engine),
+        conversations=conversations,
         signer=Signer.load_or_create(settings.signing_key_file()),
         guards=load_guards(settings.guards),
         knowledge=KnowledgeStore(engine),

@@ -37,6 +37,39 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class RetentionSettings(BaseModel):
+    """How long each class of data is kept (DPP2); ``kaifong retention purge`` and ``kaifong serve`` apply it.
+
+    Audit events have no retention period: the log is append-only and hash-chained, and holds ids,
+    verdicts, versions and hashes, never what a resident wrote, so it is kept (docs/privacy.md).
+    """
+
+    conversation_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description=(
+            "Days a conversation (its sealed questions and answers) is kept after its last question; "
+            "then its key is destroyed and its rows deleted. Also how long the hash of an ended "
+            "conversation's subject token is kept, so the resident is told it expired or was erased."
+        ),
+    )
+    escalation_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description=(
+            "Days a closed escalation (and the conversation it is about) is kept after it was closed; "
+            "a conversation with an open escalation is not purged."
+        ),
+    )
+    purge_interval_minutes: float = Field(
+        default=60.0,
+        ge=0.0,
+        description="How often `kaifong serve` purges expired data (first run at start-up); 0 turns it off.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything Kaifong can be told, read from ``KAIFONG_*`` environment variables."""
 
@@ -66,6 +99,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    master_key_path: Path | None = Field(
+        default=None,
+        description=(
+            "AES-256 master key that wraps each conversation's data key (created if missing, mode 0600); "
+            "by default `kaifong-master-key` beside the SQLite database. Losing it makes every kept "
+            "conversation unreadable; back it up apart from the database."
+        ),
+    )
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+
     def signing_key_file(self) -> Path:
         """Where the signing key lives: the setting, or beside the SQLite database file."""
         if self.signing_key_path is not None:
@@ -73,3 +116,11 @@ class Settings(BaseSettings):
         database = self.database_url.removeprefix("sqlite:///")
         folder = Path(database).expanduser().parent if database and database != ":memory:" else Path.cwd()
         return folder / "kaifong-signing-key.pem"
+
+    def master_key_file(self) -> Path:
+        """Where the conversations' master key lives: the setting, or beside the SQLite database file."""
+        if self.master_key_path is not None:
+            return self.master_key_path
+        database = self.database_url.removeprefix("sqlite:///")
+        folder = Path(database).expanduser().parent if database and database != ":memory:" else Path.cwd()
+        return folder / "kaifong-master-key"

@@ -122,6 +122,7 @@ class Answer:
     redacted_kinds: tuple[str, ...] = field(default=())
     question: str = field(default="", repr=False)  # the redacted question, for showing back
     receipt: dict[str, object] = field(default_factory=dict, repr=False)  # signed (AUD-07)
+    subject_token: str = field(default="", repr=False)  # secret; only with a conversation's first answer
 
     def as_dict(self) -> dict[str, object]:
         """The public JSON shape shared by the CLI (``--json``) and the HTTP API."""
@@ -138,4 +139,5 @@ class Answer:
             "redacted": list(self.redacted_kinds),
             "label": {"ai_generated": True, "text": self.ai_label},
             "receipt": self.receipt,
+            "subject_token": self.subject_token or None,
         }

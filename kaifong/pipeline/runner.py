@@ -128,12 +128,15 @@ def finish(ctx: ChatContext, services: Services, *, remember: bool = True) -> An
         canned = localise(f"status.{status}", det.language, det.script)
         ctx.answer_text = "\n\n".join([*ctx.signposts, canned]) if status == "no_sources" else canned
         ctx.citations = ()
+    subject_token = ""  # issued with a new conversation: the resident's key to export or erase it
     with services.engine.begin() as conn:  # the turn and its audit events commit together, or not at all
         if remember and not ctx.conversation_id:
-            ctx.conversation_id = services.conversations.start(conn, det.form)
+            started = services.conversations.start(conn, det.form)
+            ctx.conversation_id, subject_token = started.id, started.subject_token
         if ctx.conversation_id:
             topic = ctx.citations[0].topic if ctx.citations else ""
-            turn = Turn(ctx.shown or ctx.redacted, status, topic, ctx.answer_text)
+            cited = tuple(c.topic for c in ctx.citations)
+            turn = Turn(ctx.shown or ctx.redacted, status, topic, ctx.answer_text, cited)
             services.conversations.add_turn(conn, ctx.conversation_id, turn)
         ctx.record(
             "answer_sent",
@@ -165,6 +168,7 @@ def finish(ctx: ChatContext, services: Services, *, remember: bool = True) -> An
         redacted_kinds=ctx.pii_kinds,
         question=ctx.shown or ctx.redacted,
         receipt=receipt,
+        subject_token=subject_token,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from kaifong.errors import StoreError
-from kaifong.store.tables import FTS_TABLES, fts_ddl, metadata, vocab_ddl
+from kaifong.store.tables import ADDED_COLUMNS, FTS_TABLES, fts_ddl, metadata, vocab_ddl
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -48,6 +48,10 @@ def init_schema(engine: Engine) -> None:
             for name in FTS_TABLES.values():
                 conn.execute(text(fts_ddl(name)))
                 conn.execute(text(vocab_ddl(name)))
+            for table, column, sql_type in ADDED_COLUMNS:  # files made by an older version
+                present = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
     except sqlite3.DatabaseError as exc:  # pragma: no cover - raised through SQLAlchemy below
         raise StoreError(f"the database cannot be initialised: {exc}") from exc
     except Exception as exc:

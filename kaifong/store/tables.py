@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -53,11 +53,48 @@ turns = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("conversation_id", String, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", Float, nullable=False),
-    Column("question", Text, nullable=False),  # redacted text only
-    Column("status", String, nullable=False),
-    Column("topic", String, nullable=False, default=""),
-    Column("answer", Text, nullable=False, default=""),
+    Column("question", Text, nullable=False),  # "" (see ``sealed``); older files: redacted text
+    Column("status", String, nullable=False),  # plain: a status name, no personal data (follow-ups read it)
+    Column("topic", String, nullable=False, default=""),  # plain: a knowledge-base topic id, as above
+    Column("answer", Text, nullable=False, default=""),  # "" (see ``sealed``)
     Index("ix_turns_conversation", "conversation_id", "id"),
+    # the redacted question, the answer and the cited topics, sealed with the conversation's data key
+    # (kaifong.governance.conversation_keys); NULL only in older rows not sealed yet
+    Column("sealed", LargeBinary, nullable=True),
+)
+
+#: One data key per conversation, wrapped by the master key; deleting the row crypto-shreds the turns.
+conversation_keys = Table(
+    "conversation_keys",
+    metadata,
+    Column(
+        "conversation_id",
+        String,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("master_key_id", String, nullable=False),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+#: The resident's secret for self-service export and erasure, stored only as its SHA-256. When the
+#: conversation ends (erased, or purged at the end of its retention) the row stays a while without a
+#: conversation, so that the resident hears "already erased" or "expired" rather than "unknown".
+subject_tokens = Table(
+    "subject_tokens",
+    metadata,
+    Column("token_hash", String, primary_key=True),
+    Column(
+        "conversation_id",
+        String,
+        ForeignKey("conversations.id", ondelete="SET NULL"),
+        nullable=True,
+        unique=True,
+    ),
+    Column("issued_at", Float, nullable=False),
+    Column("ended", String, nullable=False, default=""),  # "" | "erased" | "expired"
+    Column("ended_at", Float, nullable=True),
 )
 
 audit_events = Table(
@@ -81,6 +118,10 @@ audit_checkpoints = Table(
     Column("key_id", String, nullable=False),
     Column("signature", String, nullable=False),
 )
+
+#: Columns added to a table after it was first released, as (table, column, SQLite type): ``init_schema``
+#: adds any that an older database file lacks (``ALTER TABLE … ADD COLUMN``; additive only).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("turns", "sealed", "BLOB"),)
 
 #: Full-text indexes over pre-tokenised text, one per language group so that English questions search
 #: English passages and Chinese questions Chinese ones. Text arrives pre-tokenised (see

@@ -14,7 +14,7 @@ from kaifong.errors import BadQuestion, UnknownConversation
 from kaifong.pipeline import DEFAULT_STEPS, answer
 from kaifong.pipeline.context import ChatContext
 from kaifong.services import Services
-from kaifong.store.tables import audit_events, turns
+from kaifong.store.tables import audit_events
 from kaifong.types import Answer
 
 VALID_HKID = "A123456(3)"
@@ -99,8 +99,8 @@ def test_personal_data_is_redacted_before_storage_and_audit(services: Services) 
     result = ask(services, f"我嘅身份證號碼係{VALID_HKID}，電話91234567，點樣補領？")
     assert result.redacted_kinds == ("HKID", "PHONE")
     assert VALID_HKID not in result.question and "91234567" not in result.question
+    stored = [turn.question for turn in services.conversations.history(result.conversation_id)]
     with services.engine.connect() as conn:
-        stored = [row.question for row in conn.execute(select(turns))]
         payloads = [row.payload for row in conn.execute(select(audit_events))]
     assert stored and all(VALID_HKID not in q and "91234567" not in q for q in stored)
     assert "[HKID]" in stored[0]
@@ -234,8 +234,8 @@ def test_redaction_placeholders_do_not_steer_retrieval(shared_services: Services
 def test_the_question_is_stored_and_shown_as_typed_but_redacted(services: Services) -> None:
     result = ask(services, f"我嘅身份證號碼係{VALID_HKID}，點樣補領？")
     assert result.question == "我嘅身份證號碼係[HKID]，點樣補領？"
-    with services.engine.connect() as conn:
-        assert [row.question for row in conn.execute(select(turns))] == [result.question]
+    history = services.conversations.history(result.conversation_id)
+    assert [turn.question for turn in history] == [result.question]
 
 
 def test_human_route_is_in_the_answer_language_and_never_repeats_1823(shared_services: Services) -> None:
