@@ -13,6 +13,7 @@ from kaifong.governance.conversation_keys import MasterKey
 from kaifong.governance.guards import Guard, load_guards
 from kaifong.governance.signing import Signer
 from kaifong.knowledge.ingest import IngestReport, load_bundled
+from kaifong.oversight.configuration import record_configuration
 from kaifong.retrieval.base import Retriever
 from kaifong.retrieval.dense import DenseIndex
 from kaifong.retrieval.fts import FtsRetriever
@@ -69,7 +70,7 @@ def build_services(
             retriever = HybridRetriever(retriever, dense)
     conversations = ConversationStore(engine, MasterKey.load_or_create(settings.master_key_file()))
     conversations.seal_legacy_turns()  # older database files held turns in plain text
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         retriever=retriever,
@@ -81,3 +82,5 @@ def build_services(
         knowledge=KnowledgeStore(engine),
         knowledge_report=report,
     )
+    record_configuration(services)  # a config_loaded audit event when the configuration changed (AUD-02)
+    return services

@@ -10,6 +10,8 @@ from kaifong.errors import BadQuestion
 from kaifong.governance.receipts import answer_hash, sign_receipt
 from kaifong.language import detect, to_hans
 from kaifong.language.messages import localise, message
+from kaifong.oversight.escalations import open_case
+from kaifong.oversight.killswitch import KILL_SWITCH_STATUS, is_engaged
 from kaifong.pipeline import steps
 from kaifong.pipeline.context import ChatContext
 from kaifong.services import Services
@@ -27,6 +29,10 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     steps.compose_answer,  # backend drafts from passages (extractive by default: no model)
     steps.check_output,  # citations ⊆ retrieved sources, no PII, else no answer (GOV-11)
 )
+
+#: The steps that still run while the kill switch is on: they only read and redact (so the canned reply is
+#: in the resident's language and only redacted text is stored); nothing is retrieved or generated.
+KILL_SWITCH_STEPS: tuple[Step, ...] = (steps.sanitise, steps.detect_language, steps.check_input)
 
 #: Which status an unexpected failure in a step becomes (everything else: ``error_internal``).
 FAILURE_STATUS = {
@@ -95,18 +101,27 @@ async def answer(
 def start(question: object, services: Services, *, conversation_id: str | None = None) -> ChatContext:
     """A new request's context: the validated question and, for a follow-up, the conversation's history.
 
-    Raises BadQuestion or UnknownConversation before anything is stored.
+    Raises BadQuestion or UnknownConversation before anything is stored. While the kill switch is on the
+    context starts stopped with ``escalated_kill_switch`` (read per request: see oversight.killswitch).
     """
     text = validate(question, services.settings.max_question_chars)
     ctx = ChatContext(question=text, request_id=uuid.uuid4().hex)
     if conversation_id:
         ctx.history = services.conversations.history(conversation_id)
         ctx.conversation_id = conversation_id
+    if is_engaged(services.engine):
+        ctx.stop(KILL_SWITCH_STATUS)
     return ctx
 
 
 async def run_steps(ctx: ChatContext, services: Services, steps_to_run: tuple[Step, ...]) -> None:
-    """Run ``steps_to_run`` in order until one sets a status; a step that raises sets a failure status."""
+    """Run ``steps_to_run`` in order until one sets a status; a step that raises sets a failure status.
+
+    A context that is already stopped (the kill switch) runs only its KILL_SWITCH_STEPS and keeps its status.
+    """
+    stopped = ctx.status
+    if stopped:
+        steps_to_run = tuple(step for step in steps_to_run if step in KILL_SWITCH_STEPS)
     for step in steps_to_run:
         started = time.perf_counter()
         try:
@@ -116,7 +131,7 @@ async def run_steps(ctx: ChatContext, services: Services, steps_to_run: tuple[St
             ctx.stop(FAILURE_STATUS.get(step.__name__, "error_internal"))
         if ctx.events and ctx.events[-1].kind == step.__name__:
             ctx.events[-1].payload["ms"] = round((time.perf_counter() - started) * 1000, 3)
-        if ctx.status:
+        if ctx.status != stopped:
             break
 
 
@@ -138,6 +153,9 @@ def finish(ctx: ChatContext, services: Services, *, remember: bool = True) -> An
             cited = tuple(c.topic for c in ctx.citations)
             turn = Turn(ctx.shown or ctx.redacted, status, topic, ctx.answer_text, cited)
             services.conversations.add_turn(conn, ctx.conversation_id, turn)
+        if status.startswith("escalated_") and ctx.conversation_id:  # a case for staff, with the turn
+            opened = open_case(conn, ctx.conversation_id, status.removeprefix("escalated_"))
+            ctx.record("escalation_opened", **opened.payload("pipeline"))
         ctx.record(
             "answer_sent",
             status=status,

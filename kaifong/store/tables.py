@@ -119,6 +119,40 @@ audit_checkpoints = Table(
     Column("signature", String, nullable=False),
 )
 
+#: Human oversight (kaifong.oversight): cases queued for staff, the kill switch, configuration loads.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String, nullable=False),  # escalated_<reason> of the turn, or resident_request
+    Column("status", String, nullable=False),  # open | claimed | closed
+    Column("note", Text, nullable=False, default=""),  # the resident's note, redacted
+    Column("staff_id", String, nullable=False, default=""),  # who claimed or closed it
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_escalations_status", "status", "id"),
+    Index("ix_escalations_conversation", "conversation_id"),
+)
+
+kill_switch = Table(
+    "kill_switch",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1: one switch per deployment
+    Column("engaged", Integer, nullable=False),  # 1 while answers are paused
+    Column("reason", Text, nullable=False),  # redacted
+    Column("changed_by", String, nullable=False),
+    Column("changed_at", Float, nullable=False),
+)
+
+configuration_loads = Table(
+    "configuration_loads",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # its config_loaded event in the log
+    Column("hash", String, nullable=False),
+    Column("loaded_at", Float, nullable=False),
+)
+
 #: Columns added to a table after it was first released, as (table, column, SQLite type): ``init_schema``
 #: adds any that an older database file lacks (``ALTER TABLE … ADD COLUMN``; additive only).
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("turns", "sealed", "BLOB"),)
