@@ -274,6 +274,14 @@ ENGLISH_STOPWORDS = frozenset(
     ).split()
 )
 
+#: English number words: searched, but, like digits, not counted towards coverage (how many, not what).
+NUMBER_WORDS = frozenset(
+    (
+        "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
+        "fifty sixty seventy eighty ninety hundred thousand half several few"
+    ).split()
+)
+
 
 #: Everyday English words → the words official pages use.
 ENGLISH_SYNONYMS: dict[str, str] = {
@@ -311,7 +319,7 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "illness": "sickness",
     "born": "birth",
     "newborn": "birth",
-    "baby": "birth",
+    "baby": "birth child",
     "died": "death",
     "dead": "death",
     "die": "death",
@@ -342,4 +350,26 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "courses": "course training",
     "phone": "telephone hotline",
     "number": "hotline",
+    # everyday words for the official ones (derivations a light stemmer cannot join)
+    "register": "registration",
+    "registering": "registration",
+    "apply": "application",
+    "applying": "application",
+    "savings": "asset",
+    "saving": "asset",
+    "earn": "income",
+    "earns": "income",
+    "earnings": "income",
+    "complain": "complaint claim",
+    "unpaid": "wage claim",
+    "paid": "unpaid arrears",
+    "refund": "reimbursement",
+    "reimburse": "reimbursement",
+    "retrain": "retraining",
+    "infant": "child birth",
+    "toddler": "child",
+    "grandma": "elderly",
+    "grandpa": "elderly",
+    "grandmother": "elderly",
+    "grandfather": "elderly",
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
+from kaifong.language.lexicon import NUMBER_WORDS
 from kaifong.language.normalise import english_alternatives, search_text
 from kaifong.language.tokens import han_segments, query_tokens
 from kaifong.retrieval.coverage import Unit, coverage, units
@@ -29,9 +30,10 @@ def _marks(values: list[object] | list[int] | list[str]) -> str:
 
 
 def _english_groups(question: str) -> list[frozenset[str]]:
-    """The question's content words as index tokens, each with its official alternatives."""
+    """The question's content words as index tokens, each with its official alternatives (numbers, in
+    digits or words, are left out: they say how many, not what)."""
     groups = [frozenset(query_tokens(" ".join(words))) for words in english_alternatives(question)]
-    return [g for g in groups if g and not all(t.isdigit() for t in g)]
+    return [g for g in groups if g and not all(t.isdigit() or t in NUMBER_WORDS for t in g)]
 
 
 @dataclass(frozen=True)
