@@ -18,6 +18,7 @@ from kaifong.governance.receipts import check_receipt
 from kaifong.knowledge.ingest import expand, ingest_paths
 from kaifong.language import detect
 from kaifong.language.messages import localise
+from kaifong.oversight.commands import escalations, killswitch
 from kaifong.pipeline import answer
 from kaifong.pipeline.runner import bad_question_message
 from kaifong.services import Services, build_services
@@ -212,6 +213,9 @@ def pii(as_json: bool) -> None:
     else:
         click.echo(detectors.redact(text).text, nl=False)
 
+
+main.add_command(escalations)  # kaifong escalations list|show|claim|close (kaifong.oversight.commands)
+main.add_command(killswitch)  # kaifong killswitch on|off|status
 
 if __name__ == "__main__":
     main()

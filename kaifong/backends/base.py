@@ -20,10 +20,15 @@ class CompletionRequest:
 
 @dataclass(frozen=True)
 class Completion:
-    """A draft answer and the ids of the documents it draws on (each must be among the passages given)."""
+    """A draft answer and the ids of the documents it draws on (each must be among the passages given).
+
+    ``prompt_id`` names the versioned prompt that produced it (e.g. ``grounded-yue-v1``; empty when no
+    prompt was used, as with the extractive backend); the pipeline records it in the audit log.
+    """
 
     text: str
     cited_doc_ids: tuple[str, ...]
+    prompt_id: str = ""
 
 
 class LLMBackend(Protocol):
@@ -63,4 +68,14 @@ class StreamingBackend(LLMBackend, Protocol):
 
 
 class BackendError(Exception):
-    """A backend could not produce an answer."""
+    """A backend could not produce an answer.
+
+    ``reason`` is a short code for the audit log and the fallback decision (``connect``, ``timeout``,
+    ``http_status``, ``malformed``, ``truncated``, ``garbage``, ``circuit_open``, …; ``error`` when none
+    was given). The message says what went wrong and how to fix it; it never holds the question, the
+    answer or a secret.
+    """
+
+    def __init__(self, message: str, *, reason: str = "error") -> None:
+        super().__init__(message)
+        self.reason = reason
