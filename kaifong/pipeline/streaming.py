@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from kaifong.backends.base import Completion, CompletionRequest, StreamingBackend
@@ -24,6 +24,7 @@ from kaifong.pipeline import steps
 from kaifong.pipeline.context import ChatContext
 from kaifong.pipeline.runner import DEFAULT_STEPS, Step, finish, run_steps, start
 from kaifong.services import Services
+from kaifong.store.conversations import Turn
 from kaifong.types import Answer
 
 #: The steps that run before any text is drafted; the draft and its checks are streamed (below).
@@ -249,14 +250,22 @@ def _ms_since(started: float) -> float:
 
 
 async def open_stream(
-    question: object, services: Services, *, conversation_id: str | None = None, remember: bool = True
+    question: object,
+    services: Services,
+    *,
+    conversation_id: str | None = None,
+    history: Sequence[Turn] = (),
+    remember: bool = True,
 ) -> AnswerStream:
     """Validate the question and run the steps before the draft; the stream drafts when it is read.
 
-    Raises BadQuestion or UnknownConversation (as ``runner.answer`` does) before anything is stored, so a
-    web route can still answer with a 4xx instead of a stream.
+    ``history`` gives a question without a stored conversation its context (redacted earlier questions, as
+    a stateless API client sends them); a stored conversation's own history wins. Raises BadQuestion or
+    UnknownConversation (as ``runner.answer`` does) before anything is stored, so a web route can still
+    answer with a 4xx instead of a stream.
     """
     ctx = start(question, services, conversation_id=conversation_id)
+    ctx.history = ctx.history or list(history)
     stream = AnswerStream(ctx, services, remember=remember)
     await run_steps(ctx, services, PRE_DRAFT_STEPS)
     return stream

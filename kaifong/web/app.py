@@ -15,6 +15,7 @@ from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.web import errors
 from kaifong.web.routes import api, chat, health, transparency
+from kaifong.web.routes import openai as openai_api
 
 HERE = Path(__file__).parent
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(chat.router)
     app.include_router(api.router)
+    app.include_router(openai_api.router)
     app.include_router(health.router)
     app.include_router(transparency.router)
     errors.install(app)

@@ -16,7 +16,7 @@ from kaifong.language.messages import message
 from kaifong.pipeline import answer
 from kaifong.pipeline.streaming import Done, Piece, open_stream, split_complete
 from kaifong.services import Services
-from kaifong.store.tables import audit_events, turns
+from kaifong.store.tables import audit_events
 from kaifong.testing.fakes import ScriptedBackend
 
 #: A delta of a scripted stream: text and whether it cites the first retrieved document (or a given id).
@@ -169,9 +169,8 @@ def test_personal_data_in_a_piece_is_redacted_before_release_and_storage(
     assert "[EMAIL]" in released and "[HKID]" in released
     assert released.startswith("You can renew") and released.endswith("Bring the form.")
     assert done.answer.text == released
-    with services.engine.connect() as conn:
-        stored = [row.answer for row in conn.execute(select(turns))]
-    assert not any("A123456" in text or "example.com" in text for text in stored)
+    stored = services.conversations.history(done.answer.conversation_id)[-1]
+    assert stored.answer == released
     checked = dict(events_of(services))["check_stream"]
     assert checked["pii_removed"] == ["EMAIL", "HKID"]
 
@@ -266,9 +265,8 @@ def test_a_reader_that_leaves_mid_stream_leaves_a_complete_audit_record(
     assert payload["stream_aborted"]["released_chars"] == len("Renew at a licensing office. ")
     assert scripted.closed == 1, "the backend's stream was not closed"
     assert services.audit.verify().ok
-    with services.engine.connect() as conn:
-        last = list(conn.execute(select(turns)))[-1]
-    assert last.status == "aborted_client"
+    conversation = str(payload["answer_sent"]["conversation_id"])
+    assert services.conversations.history(conversation)[-1].status == "aborted_client"
 
 
 def test_a_cancelled_stream_is_aborted_too(services: Services, scripted: StreamScript) -> None:
