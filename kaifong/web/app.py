@@ -14,7 +14,7 @@ from kaifong import __version__
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.web import errors
-from kaifong.web.routes import api, chat, health, transparency
+from kaifong.web.routes import api, chat, escalations, health, transparency
 from kaifong.web.routes import openai as openai_api
 
 HERE = Path(__file__).parent
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(chat.router)
     app.include_router(api.router)
     app.include_router(openai_api.router)
+    app.include_router(escalations.router)
     app.include_router(health.router)
     app.include_router(transparency.router)
     errors.install(app)

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from kaifong import __version__
 from kaifong.governance.pii import KINDS
+from kaifong.oversight.killswitch import read_state
 from kaifong.services import Services
 from kaifong.web.deps import services
 from kaifong.web.routes.chat import page
@@ -33,7 +34,13 @@ def describe(svc: Services) -> dict[str, object]:
         "personal_data_redacted": list(KINDS),
         "audit": {"log": "hash-chained, one event per step", "signing_key_id": svc.signer.key_id},
         "knowledge": svc.knowledge.counts(),
-        "human_review": {"route_on_every_answer": True, "sampled_staff_review": False},
+        "human_review": {
+            "route_on_every_answer": True,
+            "sampled_staff_review": False,
+            "escalation_queue": True,
+            "staff_reads_audited": True,
+        },
+        "kill_switch": read_state(svc.engine).public(),
         "retention": {"automatic_purge": False, "set_by": "operator"},
     }
 
