@@ -7,6 +7,7 @@ import time
 from benchmarks import (
     guard_scorecard,
     http_throughput,
+    kill_switch,
     language_eval,
     pii_scorecard,
     pipeline_latency,
@@ -33,6 +34,7 @@ def main() -> None:
     pii_scorecard.main()
     print("\n== Guard scorecard (test half; baseline = a naive English keyword list)")
     guard_scorecard.main()
+    kill_switch.main()
     write(
         "summary",
         {
