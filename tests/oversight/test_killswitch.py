@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import hanzidentifier
 import pytest
 
@@ -17,6 +19,7 @@ from kaifong.oversight import (
     read_state,
 )
 from kaifong.pipeline.runner import DEFAULT_STEPS, KILL_SWITCH_STEPS
+from kaifong.pipeline.streaming import Done, Piece, open_stream
 from kaifong.services import Services
 from kaifong.store.db import make_engine
 from kaifong.testing.fakes import ScriptedBackend
@@ -126,3 +129,19 @@ def test_personal_data_in_a_reason_is_redacted(oversight: Services) -> None:
     turn_on(oversight, reason="complaint from the holder of A123456(3): wrong fees")
     assert "[HKID]" in read_state(oversight.engine).reason
     assert "A123456" not in raw_log(oversight)
+
+
+def test_a_streamed_answer_releases_nothing_while_the_switch_is_on(
+    oversight: Services, backend: ScriptedBackend
+) -> None:
+    turn_on(oversight)
+    backend.queue("A draft that must never be shown.")
+
+    async def read() -> list[Piece | Done]:
+        stream = await open_stream(DRIVING, oversight)
+        return [event async for event in stream]
+
+    (done,) = asyncio.run(read())
+    assert isinstance(done, Done)
+    assert done.answer.status == KILL_SWITCH_STATUS and done.rest == done.answer.text
+    assert backend.calls == []
