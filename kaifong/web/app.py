@@ -15,6 +15,7 @@ from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.web import errors
 from kaifong.web.routes import api, chat, escalations, health, transparency
+from kaifong.web.routes import forms as guided_forms
 from kaifong.web.routes import openai as openai_api
 
 HERE = Path(__file__).parent
@@ -53,5 +54,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(escalations.router)
     app.include_router(health.router)
     app.include_router(transparency.router)
+    app.include_router(guided_forms.router)
     errors.install(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,6 +67,11 @@ _ID = re.compile(r"[a-z][a-z0-9_]*")
 _FORM_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+def _folded(text: str) -> str:
+    """NFKC (full-width brackets and digits to ASCII), case folded, without spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 class FormDefinitionError(KaifongError):
     """A form file that cannot be used; the message names the file, the place in it and the problem."""
 
@@ -87,9 +93,9 @@ class LocalText:
         return self.texts.get(str(form)) or self.texts["en"]
 
     def matches(self, answer: str) -> bool:
-        """Whether ``answer`` is this text in any form (case and surrounding space ignored)."""
-        wanted = answer.strip().casefold()
-        return any(wanted == text.strip().casefold() for text in self.texts.values())
+        """Whether ``answer`` is this text in any form (width, case and spacing ignored)."""
+        wanted = _folded(answer)
+        return any(wanted == _folded(text) for text in self.texts.values())
 
 
 @dataclass(frozen=True)
