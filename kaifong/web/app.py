@@ -17,6 +17,7 @@ from kaifong.web import errors
 from kaifong.web.routes import api, chat, escalations, health, transparency
 from kaifong.web.routes import forms as guided_forms
 from kaifong.web.routes import openai as openai_api
+from kaifong.web.routes import stream as chat_stream
 
 HERE = Path(__file__).parent
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(chat.router)
+    app.include_router(chat_stream.router)
     app.include_router(api.router)
     app.include_router(openai_api.router)
     app.include_router(escalations.router)
