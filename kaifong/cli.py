@@ -217,5 +217,45 @@ def pii(as_json: bool) -> None:
 main.add_command(escalations)  # kaifong escalations list|show|claim|close (kaifong.oversight.commands)
 main.add_command(killswitch)  # kaifong killswitch on|off|status
 
+
+@main.group()
+def forms() -> None:
+    """Guided form filling: the forms Kaifong can help a resident to fill in."""
+
+
+@forms.command("list")
+@click.option("--lang", "language", default="en", show_default=True, help="en, zh-Hant, zh-Hans or yue-Hant.")
+@click.option("--json", "as_json", is_flag=True, help="Print the forms as JSON.")
+def forms_list(language: str, as_json: bool) -> None:
+    """List the forms with their official numbers, departments and source pages."""
+    from kaifong.language.messages import message, parse_form
+    from kaifong.tools.forms.schema import FormDefinitionError, bundled_forms
+
+    form = parse_form(language)
+    if form is None:
+        raise click.BadParameter("use en, zh-Hant, zh-Hans or yue-Hant", param_hint="--lang")
+    try:
+        definitions = bundled_forms()
+    except FormDefinitionError as exc:
+        raise click.ClickException(f"a form definition cannot be used: {exc}") from exc
+    rows = [
+        {
+            "id": d.id,
+            "form_number": d.form_number,
+            "title": d.title(form),
+            "department": d.department(form),
+            "sources": [{"url": s.url, "page_date": s.page_date} for s in d.sources],
+        }
+        for d in definitions.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for d in definitions.values():
+        number = d.form_number and message("forms.ui.form_number", form, number=d.form_number)
+        click.echo(f"{d.id}\n    {d.title(form)} ({d.department(form)})")
+        click.echo(f"    {number or message('forms.ui.no_form_number', form)}\n    {d.sources[0].url}")
+
+
 if __name__ == "__main__":
     main()
