@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,13 +12,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from kaifong import __version__
+from kaifong.governance.retention import start_scheduled_purge
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.web import errors
-from kaifong.web.routes import api, chat, escalations, health, transparency
+from kaifong.web.routes import api, chat, escalations, health, subject, transparency
+from kaifong.web.routes import finder as service_finder
 from kaifong.web.routes import forms as guided_forms
 from kaifong.web.routes import openai as openai_api
 from kaifong.web.routes import stream as chat_stream
+from kaifong.web.routes import translate as translation
 
 HERE = Path(__file__).parent
 
@@ -30,9 +34,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or build_services(settings)
+        purging = start_scheduled_purge(app.state.services)  # retention.purge_interval_minutes; 0: none
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
+                with suppress(asyncio.CancelledError):
+                    await purging
             if owned:
                 app.state.services.close()
 
@@ -55,7 +64,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(openai_api.router)
     app.include_router(escalations.router)
     app.include_router(health.router)
+    app.include_router(subject.router)
     app.include_router(transparency.router)
+    app.include_router(service_finder.router)
     app.include_router(guided_forms.router)
+    app.include_router(translation.router)
     errors.install(app)
     return app

@@ -120,7 +120,7 @@ async def translate(
         raise DocumentError("translate.error.too_long", length=len(text), limit=MAX_CHARS)
     source = source_form(text)
     if source == form:
-        raise DocumentError("translate.error.same_language", form=form)
+        raise DocumentError("translate.error.same_language")
     if script_only(source, form):
         converted = to_hans(text) if form == "zh-Hans" else to_hant(text)
         result = Translation(
