@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from benchmarks import (
+    form_validators,
     guard_scorecard,
     http_throughput,
     kill_switch,
@@ -35,6 +36,8 @@ def main() -> None:
     print("\n== Guard scorecard (test half; baseline = a naive English keyword list)")
     guard_scorecard.main()
     kill_switch.main()
+    print("\n== Form validators (labelled values; baseline = naive format regexes) and PDF time per form")
+    form_validators.main([])
     write(
         "summary",
         {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from kaifong.backends.base import LLMBackend
-from kaifong.backends.extractive import ExtractiveBackend
+from kaifong.backends.registry import build_backend, build_fallback
 from kaifong.governance.audit import AuditLog
 from kaifong.governance.conversation_keys import MasterKey
 from kaifong.governance.guards import Guard, load_guards
@@ -38,6 +38,7 @@ class Services:
     guards: list[Guard]
     knowledge: KnowledgeStore
     knowledge_report: IngestReport | None = None
+    fallback: LLMBackend | None = None  # answers when ``backend`` fails (status answered_fallback)
 
     def close(self) -> None:
         """Release database connections."""
@@ -53,6 +54,7 @@ def build_services(
     the knowledge base is loaded and FtsRetriever is fused with them (HybridRetriever); without the
     ``dense`` extra installed this stops with DenseUnavailable, before anything is loaded.
     """
+    chosen = backend or build_backend(settings)  # llm.backend; built first, so a bad setting opens nothing
     engine = make_engine(settings.database_url)
     init_schema(engine)
     dense = None
@@ -74,13 +76,14 @@ def build_services(
         settings=settings,
         engine=engine,
         retriever=retriever,
-        backend=backend or ExtractiveBackend(),
+        backend=chosen,
         audit=AuditLog(engine),
         conversations=conversations,
         signer=Signer.load_or_create(settings.signing_key_file()),
         guards=load_guards(settings.guards),
         knowledge=KnowledgeStore(engine),
         knowledge_report=report,
+        fallback=build_fallback(settings, chosen),
     )
     record_configuration(services)  # a config_loaded audit event when the configuration changed (AUD-02)
     return services

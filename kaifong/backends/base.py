@@ -39,8 +39,9 @@ class LLMBackend(Protocol):
       used; an empty list means "nothing to cite", which the pipeline turns into the no-source reply.
     - It writes in the register and script of ``request.detection``.
     - It receives redacted text only and must not add personal data.
-    - It raises ``BackendError`` (never anything else) when it cannot answer; the pipeline then replies
-      with status ``error_backend``.
+    - It raises ``BackendError`` (never anything else) when it cannot answer; the pipeline then answers
+      with the fallback backend (extractive, status ``answered_fallback``) or, with the fallback off,
+      replies with status ``error_backend``.
     - ``name`` and ``version`` identify it on the transparency page and in the audit log.
     """
 

@@ -31,6 +31,7 @@ class ChatContext:
     signposts: tuple[str, ...] = ()  # canned texts a passing guard puts above the answer
     disclaimers: tuple[str, ...] = ()  # canned texts a passing guard puts after the answer
     status: str | None = None
+    answered_status: str = "answered"  # the status when no step stops the run (answered_fallback: see steps)
     events: list[Event] = field(default_factory=list)
 
     def record(self, kind: str, **payload: object) -> None:

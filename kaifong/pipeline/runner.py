@@ -137,9 +137,9 @@ async def run_steps(ctx: ChatContext, services: Services, steps_to_run: tuple[St
 
 def finish(ctx: ChatContext, services: Services, *, remember: bool = True) -> Answer:
     """Store the turn and its audit events in one transaction, sign the receipt, build the Answer."""
-    status = ctx.status or "answered"
+    status = ctx.status or ctx.answered_status
     det = ctx.detection
-    if status != "answered":
+    if not status.startswith("answered"):  # answered, answered_fallback: the draft is the reply
         canned = localise(f"status.{status}", det.language, det.script)
         ctx.answer_text = "\n\n".join([*ctx.signposts, canned]) if status == "no_sources" else canned
         ctx.citations = ()
@@ -165,13 +165,16 @@ def finish(ctx: ChatContext, services: Services, *, remember: bool = True) -> An
             conversation_id=ctx.conversation_id,
         )
         log_index = services.audit.append(ctx.events, conn)
+    drafted_by = services.backend  # the receipt names the backend that wrote this answer
+    if status == "answered_fallback" and services.fallback is not None:
+        drafted_by = services.fallback
     receipt = sign_receipt(
         services.signer,
         status=status,
         text=ctx.answer_text,
         sources=[c.doc_id for c in ctx.citations],
-        backend=services.backend.name,
-        backend_version=services.backend.version,
+        backend=drafted_by.name,
+        backend_version=drafted_by.version,
         guards=ctx.verdicts,
         log_index=log_index,
     )

@@ -102,17 +102,45 @@ def _rest_of_document(services: Services, found: list[ScoredPassage]) -> list[Sc
 
 
 async def compose_answer(ctx: ChatContext, services: Services) -> None:
-    """Ask the backend for a draft grounded in the passages."""
-    backend = services.backend
+    """Ask the backend for a draft grounded in the passages; when it fails (down, slow, garbage, circuit
+    open) the fallback backend (extractive) drafts instead, the status becomes ``answered_fallback`` and a
+    ``backend_fallback`` event records why. The draft still goes through check_output."""
+    backend, fallback = services.backend, services.fallback
     request = CompletionRequest(ctx.redacted, ctx.detection, tuple(ctx.passages))
     try:
         ctx.completion = await backend.complete(request)
     except BackendError as exc:
+        if fallback is None:
+            ctx.record(
+                "compose_answer",
+                backend=backend.name,
+                version=backend.version,
+                error=exc.__class__.__name__,
+                reason=exc.reason,
+            )
+            ctx.stop("error_backend")
+            return
         ctx.record(
-            "compose_answer", backend=backend.name, version=backend.version, error=exc.__class__.__name__
+            "backend_fallback",
+            backend=backend.name,
+            version=backend.version,
+            reason=exc.reason,
+            fallback=fallback.name,
         )
-        ctx.stop("error_backend")
-        return
+        backend = fallback
+        try:
+            ctx.completion = await backend.complete(request)
+        except BackendError as second:
+            ctx.record(
+                "compose_answer",
+                backend=backend.name,
+                version=backend.version,
+                error=second.__class__.__name__,
+                reason=second.reason,
+            )
+            ctx.stop("error_backend")
+            return
+        ctx.answered_status = "answered_fallback"
     ctx.answer_text = ctx.completion.text
     ctx.record(
         "compose_answer",
@@ -120,6 +148,7 @@ async def compose_answer(ctx: ChatContext, services: Services) -> None:
         version=backend.version,
         cited=list(ctx.completion.cited_doc_ids),
         answer_hash=text_hash(ctx.answer_text),
+        **({"prompt": ctx.completion.prompt_id} if ctx.completion.prompt_id else {}),
     )
 
 

@@ -11,7 +11,7 @@ from kaifong.backends.base import BackendError, Completion, CompletionRequest, L
 from kaifong.pipeline import answer
 from kaifong.retrieval.base import Retriever
 from kaifong.services import build_services
-from kaifong.settings import Settings
+from kaifong.settings import LLMSettings, Settings
 from kaifong.testing import (
     FailingRetriever,
     InMemoryRetriever,
@@ -120,8 +120,8 @@ def test_in_memory_retriever_matches_simplified_questions_against_traditional_pa
 
 
 def test_in_memory_retriever_coverage_is_the_share_of_query_tokens_in_the_document() -> None:
-    # query tokens after normalisation: "apply", "passport"; the passport document has only "passport"
-    results = InMemoryRetriever(PASSAGES).search("apply passport", EN, 5)
+    # query tokens after normalisation: "online", "passport"; each document has one of the two
+    results = InMemoryRetriever(PASSAGES).search("online passport", EN, 5)
     by_doc = {sp.passage.doc_id: sp.coverage for sp in results}
     assert by_doc == {"prh:en": 0.5, "passport:en": 0.5}
     full = InMemoryRetriever(PASSAGES).search("passport identity card", EN, 5)
@@ -211,15 +211,31 @@ def test_pipeline_fails_closed_when_the_retriever_fails(settings: Settings) -> N
     assert backend.calls == []
 
 
-def test_pipeline_reports_a_scripted_backend_error(settings: Settings) -> None:
+def test_pipeline_reports_a_scripted_backend_error_when_the_fallback_is_off(settings: Settings) -> None:
     backend = ScriptedBackend([BackendError("model down")])
-    services = build_services(settings, retriever=InMemoryRetriever(PASSAGES), backend=backend)
+    no_fallback = settings.model_copy(update={"llm": LLMSettings(fallback="none")})
+    services = build_services(no_fallback, retriever=InMemoryRetriever(PASSAGES), backend=backend)
     try:
         result = asyncio.run(answer("How do I apply for public rental housing?", services))
     finally:
         services.close()
     assert result.status == "error_backend"
     assert result.citations == ()
+
+
+def test_pipeline_falls_back_to_the_extractive_backend_when_the_scripted_backend_fails(
+    settings: Settings,
+) -> None:
+    backend = ScriptedBackend([BackendError("model down", reason="connect")])
+    services = build_services(settings, retriever=InMemoryRetriever(PASSAGES), backend=backend)
+    try:
+        result = asyncio.run(answer("How do I apply for public rental housing?", services))
+    finally:
+        services.close()
+    assert result.status == "answered_fallback"
+    assert [c.topic for c in result.citations] == ["prh"]
+    assert "Submit the form online or by post." in result.text  # the extractive answer's own text
+    assert len(backend.calls) == 1
 
 
 # --- check_retriever against broken retrievers -----------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -326,3 +328,21 @@ def test_parse_date_reports_problems() -> None:
     assert parse_date("2 March 1958") == date(1958, 3, 2)
     assert parse_date("31/4/2020") == DateProblem("impossible")
     assert parse_date("") == DateProblem("format")
+
+
+LABELLED = Path(__file__).resolve().parent.parent / "data" / "form_values.jsonl"
+
+
+def labelled_values() -> list[dict[str, object]]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("row", labelled_values(), ids=lambda row: f"{row['type']}:{row['value']}")
+def test_the_labelled_benchmark_values(row: dict[str, object]) -> None:
+    rules = {"date": {"past": True}, "integer": {"minimum": Decimal(0), "maximum": Decimal(120)}}
+    kind = str(row["type"])
+    verdict = validate(spec(kind, **rules.get(kind, {})), str(row["value"]), "en", TODAY)  # type: ignore[arg-type]
+    if row["valid"]:
+        assert verdict == Accepted(str(row["canonical"]))
+    else:
+        assert isinstance(verdict, Refused), row["note"]

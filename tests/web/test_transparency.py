@@ -26,7 +26,7 @@ def test_json_lists_backend_guards_pii_and_signing_key(shared_services: Services
         "version": "1",
         "model": None,
         "local": True,
-        "runs": "this server process",
+        "runs": "in this process, no model",
     }
     assert [g["name"] for g in facts["guards"]] == [g.name for g in shared_services.guards]
     assert all(g["version"] for g in facts["guards"])

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kaifong import __version__
+from kaifong.backends.registry import where_it_runs
 from kaifong.governance.pii import KINDS
 from kaifong.oversight.killswitch import read_state
 from kaifong.services import Services
@@ -25,10 +26,9 @@ def describe(svc: Services) -> dict[str, object]:
             "version": backend.version,
             "model": getattr(backend, "model", None),
             "local": backend.name == "extractive",
-            "runs": "this server process"
-            if backend.name == "extractive"
-            else getattr(backend, "region", "?"),
+            "runs": where_it_runs(backend),
         },
+        "fallback_backend": svc.fallback.name if svc.fallback else None,
         "retriever": svc.retriever.name,
         "guards": [{"name": g.name, "version": g.version} for g in svc.guards],
         "personal_data_redacted": list(KINDS),
