@@ -167,7 +167,7 @@ async def _with_model(
         out.append(tuple(new_row))
     vault.clear()
     return Translation(
-        text=join_blocks(blocks, out),
+        text=join_blocks(blocks, out) + ("\n" if text.endswith("\n") else ""),
         source=source,
         target=target,
         mode="model",
