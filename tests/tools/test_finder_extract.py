@@ -1,0 +1,207 @@
+"""Reading facts from text in all four language forms, numbers as people write them, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from kaifong.tools.finder.extract import extract
+from kaifong.tools.finder.facts import Facts, facts_from_mapping
+from kaifong.tools.finder.numerals import chinese_number, normalise_numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("六十八", 68),
+        ("十", 10),
+        ("廿五", 25),
+        ("一百二十", 120),
+        ("兩萬五千", 25000),
+        ("一萬二", 12000),
+        ("三千五", 3500),
+        ("萬二", 12000),
+        ("一千零五十", 1050),
+        ("年", None),
+    ],
+)
+def test_chinese_numerals(text: str, value: int | None) -> None:
+    assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("月入一萬二", "月入12000"),
+        ("月入1萬2", "月入12000"),
+        ("1.2萬", "12000"),
+        ("8千5蚊", "8500蚊"),
+        ("1萬二千", "12000"),
+        ("$12,000 a month", "$12000 a month"),
+        ("12k", "12000"),
+        ("I am sixty-eight", "I am 68"),
+        ("一家四口", "一家4口"),
+        ("一齊住", "一齊住"),  # 一 in a word is not a number
+        ("萬一", "萬一"),
+    ],
+)
+def test_numbers_become_digits(text: str, expected: str) -> None:
+    assert normalise_numbers(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "facts"),
+    [
+        (
+            "我六十八歲，住咗香港十年，獨居",
+            "yue-Hant",
+            {"age": 68, "residence_years": 10, "living_alone": True, "household_size": 1, "couple": False},
+        ),
+        (
+            "I'm 45, unemployed, live in Sham Shui Po, Form 3 education",
+            "en",
+            {
+                "age": 45,
+                "employment": "unemployed",
+                "district": "sham-shui-po",
+                "education": "lower_secondary",
+            },
+        ),
+        ("我今年五十岁，失业", "zh-Hans", {"age": 50, "employment": "unemployed"}),
+        (
+            "本人六十一歲，已退休，居於將軍澳，每月收入八千元，積蓄三十萬",
+            "zh-Hant",
+            {
+                "age": 61,
+                "employment": "retired",
+                "district": "sai-kung",
+                "monthly_income": 8000,
+                "assets": 300000,
+            },
+        ),
+        ("月入一萬二", "zh-Hant", {"monthly_income": 12000}),
+        ("我哋一家四口，我老公做全職，住天水圍", "yue-Hant", {"household_size": 4, "district": "yuen-long"}),
+        (
+            "I'm a 34-year-old housewife in Tin Shui Wai, family of four, household income 20000 a month",
+            "en",
+            {"age": 34, "employment": "homemaker", "district": "yuen-long", "household_size": 4},
+        ),
+        (
+            "我係新來港人士，二十七歲，中五畢業",
+            "yue-Hant",
+            {"new_arrival": True, "age": 27, "education": "upper_secondary"},
+        ),
+        ("我坐輪椅，四十歲，想搵工", "yue-Hant", {"disability": True, "age": 40, "employment": "unemployed"}),
+        ("I am 23, a university graduate, jobless", "en", {"education": "degree", "age": 23}),
+        ("我要照顧我阿媽，佢行唔到", "yue-Hant", {"carer": True}),
+        ("I look after my elderly father", "en", {"carer": True}),
+        ("I am an ethnic minority resident and I don't speak Chinese", "en", {"ethnic_minority": True}),
+    ],
+)
+def test_facts_in_each_language_form(text: str, form: str, facts: dict[str, object]) -> None:
+    found = extract(text)
+    assert found.detection.form == form
+    known = found.facts.known()
+    for name, value in facts.items():
+        assert known.get(name) == value, (name, known)
+    assert not found.problems
+
+
+def test_benefits_received_refused_and_only_asked_about() -> None:
+    assert extract("我拎緊生果金，冇拎綜援").facts.known()["benefits"] == {"oaa": True, "cssa": False}
+    assert extract("I receive the Old Age Living Allowance").facts.receives == {"oala"}
+    assert extract("我想申請長者生活津貼").facts.known().get("benefits") is None  # asking is not receiving
+    assert extract("Can I get CSSA?").facts.known().get("benefits") is None
+    assert extract("我冇拎任何津貼").facts.not_receiving == {"cssa", "oaa", "oala", "da", "wfa"}
+
+
+def test_other_peoples_ages_are_not_the_residents() -> None:
+    assert extract("我個仔15歲，我45歲").facts.age == 45
+    assert extract("My mother is 80 years old and I'm 52").facts.age == 52
+    assert extract("我阿媽八十歲").facts.age is None
+
+
+def test_contradicting_facts_are_left_out_and_reported() -> None:
+    found = extract("I'm 30 ... I'm 70")
+    assert found.facts.age is None
+    assert [(p.code, p.fact, p.values) for p in found.problems] == [("contradiction", "age", ("30", "70"))]
+    assert extract("我係學生，我退休咗").problems[0].code == "contradiction"
+
+
+@pytest.mark.parametrize("text", ["I am -1 years old", "我200歲", "I'm 200"])
+def test_impossible_ages_are_refused(text: str) -> None:
+    found = extract(text)
+    assert found.facts.age is None
+    assert [p.code for p in found.problems] == ["impossible_age"]
+
+
+@pytest.mark.parametrize(("text", "place"), [("I live in Gotham", "Gotham"), ("我住喺火星區", "火星")])
+def test_unknown_districts_are_named(text: str, place: str) -> None:
+    found = extract(text)
+    assert found.facts.district is None
+    assert [(p.code, p.values) for p in found.problems] == [("unknown_district", (place,))]
+
+
+def test_districts_by_any_name_and_several_are_ambiguous() -> None:
+    assert extract("我住旺角").facts.district == "yau-tsim-mong"
+    assert extract("住在观塘").facts.district == "kwun-tong"
+    assert extract("I work in Central but I live in Tuen Mun").facts.district == "tuen-mun"
+    found = extract("沙田同屯門")
+    assert found.facts.district is None
+    assert found.problems[0].code == "district_ambiguous"
+
+
+def test_living_alone_and_its_negation() -> None:
+    assert extract("我唔係獨居，同仔女住").facts.living_alone is False
+    assert extract("I don't live alone").facts.living_alone is False
+    found = extract("我獨居，一家四口")
+    assert found.facts.household_size is None and found.problems[0].code == "contradiction"
+
+
+def test_residence_longer_than_life_is_refused_and_born_here_counts_as_life() -> None:
+    found = extract("I'm 30 and have lived in Hong Kong for 40 years")
+    assert found.facts.residence_years is None
+    assert found.problems[0].code == "residence_over_age"
+    assert extract("I was born in Hong Kong, I'm 66").facts.residence_years == 66
+
+
+def test_filter_hints_language_and_kind() -> None:
+    assert extract("any course taught in English?").language == "en"
+    assert extract("我想讀用普通話教嘅課程").language == "cmn"
+    assert extract("I speak English at home").language is None
+    assert extract("有冇課程適合我").kind == "course"
+    assert extract("有咩津貼可以申請").kind == "service"
+
+
+def test_facts_never_show_their_values_in_repr() -> None:
+    facts = Facts(age=68, monthly_income=12000)
+    assert "68" not in repr(facts) and "12000" not in repr(facts)
+    assert "age" in repr(facts)
+
+
+def test_facts_from_a_short_form() -> None:
+    facts, problems = facts_from_mapping(
+        {
+            "age": "68",
+            "district": "旺角",
+            "living_alone": "yes",
+            "benefits": ["oaa"],
+            "monthly_income": "12,000",
+        }
+    )
+    assert (facts.age, facts.district, facts.living_alone, facts.monthly_income) == (
+        68,
+        "yau-tsim-mong",
+        True,
+        12000,
+    )
+    assert facts.receives == {"oaa"} and "cssa" in facts.not_receiving
+    assert problems == ()
+    _, problems = facts_from_mapping(
+        {"age": "200", "household_size": "abc", "district": "Narnia", "carer": "maybe"}
+    )
+    assert sorted(p.code for p in problems) == [
+        "impossible_age",
+        "invalid_value",
+        "invalid_value",
+        "unknown_district",
+    ]
