@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from kaifong.backends.base import Completion, CompletionRequest, StreamingBackend
+from kaifong.backends.base import Completion, CompletionRequest, LLMBackend, StreamingBackend
 from kaifong.governance import pii
 from kaifong.governance.audit import text_hash
 from kaifong.language.messages import localise
@@ -141,101 +141,53 @@ class AnswerStream:
         self.answer = finish(self.ctx, self.services, remember=self.remember)
         return self.answer
 
-    async def _pieces(self, request: CompletionRequest) -> AsyncGenerator[Completion, None]:
-        backend = self.services.backend
-        if isinstance(backend, StreamingBackend):
-            deltas = backend.stream(request)
-            try:
-                async for delta in deltas:
-                    yield delta
-            finally:
-                closer = getattr(deltas, "aclose", None)
-                if closer is not None:
-                    await closer()
-        else:
-            yield await backend.complete(request)
-
     async def _draft(self) -> AsyncIterator[str]:
-        """Draft and check: hold text until a retrieved document is cited, then release redacted sentence
-        runs; the signposts go before the first run and the disclaimers after the last (as check_output)."""
+        """Draft with the backend, or — when it fails — with the fallback backend (``answered_fallback``);
+        release checked text as it comes; finish with check_output over everything released."""
         ctx, services = self.ctx, self.services
-        backend = services.backend
-        retrieved = {sp.passage.doc_id for sp in ctx.passages}
-        published = "\n".join(sp.passage.text for sp in ctx.passages)
         request = CompletionRequest(ctx.redacted, ctx.detection, tuple(ctx.passages))
-        draft: list[str] = []
-        cited: list[str] = []
-        body: list[str] = []  # the released answer without signposts and disclaimers
-        pending = ""
-        removed: list[str] = []  # kinds of personal data taken out of released pieces
-        started = time.perf_counter()
-
-        def release(text: str) -> str:
-            redaction = pii.redact(text, published=published)
-            redacted = redaction.text
-            removed.extend(redaction.kinds)
-            prefix = "" if body else "".join(f"{s}\n\n" for s in ctx.signposts)
-            if not body:
-                self._first_ms = _ms_since(self._started)
-            body.append(redacted)
-            return prefix + redacted
-
-        failure: Exception | None = None
-        deltas = self._pieces(request)
-        try:
-            while True:
-                try:
-                    delta = await anext(deltas)
-                except StopAsyncIteration:
-                    break
-                except Exception as exc:  # a backend that breaks its contract is still a backend failure
-                    failure = exc
-                    break
-                draft.append(delta.text)
-                cited.extend(delta.cited_doc_ids)
-                pending += delta.text
-                if not any(d in retrieved for d in cited):
-                    continue  # GOV-11: nothing is shown before the draft cites a retrieved source
-                complete, unfinished = split_complete(pending)
-                if complete.strip():
-                    pending = unfinished
-                    yield release(complete)
-        finally:
-            await deltas.aclose()
-        unique = list(dict.fromkeys(cited))
-        if failure is not None:
+        draft = _Draft(ctx, self)
+        fallback = services.fallback
+        backends = [services.backend] if fallback is None else [services.backend, fallback]
+        for backend in backends:
+            async for text in draft.write(backend, request):
+                yield text
+            if draft.failure is None:
+                break
+            reason = getattr(draft.failure, "reason", "error")
+            if backend is not backends[-1]:
+                ctx.record(
+                    "backend_fallback",
+                    backend=backend.name,
+                    version=backend.version,
+                    reason=reason,
+                    fallback=backends[-1].name,
+                    released_chars=len(self.released_text),
+                )
+                ctx.answered_status = "answered_fallback"
+                if draft.body:  # the first backend's checked part stands; the fallback's answer follows it
+                    notice = localise("stream.fallback", ctx.detection.language, ctx.detection.script)
+                    yield draft.release(f"\n\n{notice}\n\n")
+                continue
             ctx.record(
                 "compose_answer",
                 backend=backend.name,
                 version=backend.version,
-                error=failure.__class__.__name__,
-                cited=unique,
+                error=draft.failure.__class__.__name__,
+                reason=reason,
                 streamed=True,
                 released_chars=len(self.released_text),
-                ms=_ms_since(started),
             )
-            if not body:
+            if not draft.body:
                 ctx.stop("error_backend")
                 return
-            pending = ""  # what was released stands (it was checked); the rest is lost with the backend
             cut = localise("stream.interrupted", ctx.detection.language, ctx.detection.script)
-            ctx.disclaimers = (cut, *ctx.disclaimers)
-        else:
-            ctx.record(
-                "compose_answer",
-                backend=backend.name,
-                version=backend.version,
-                cited=unique,
-                answer_hash=text_hash("".join(draft)),
-                streamed=True,
-                first_piece_ms=self._first_ms,
-                ms=_ms_since(started),
-            )
-        if pending.strip() and any(d in retrieved for d in cited):
-            yield release(pending)
-        ctx.record("check_stream", pieces=len(body), pii_removed=removed, first_piece_ms=self._first_ms)
-        ctx.completion = Completion("".join(draft), tuple(unique))
-        ctx.answer_text = "".join(body)
+            ctx.disclaimers = (cut, *ctx.disclaimers)  # what was released stands (it was checked)
+        ctx.record(
+            "check_stream", pieces=len(draft.body), pii_removed=draft.removed, first_piece_ms=self._first_ms
+        )
+        ctx.completion = Completion("".join(draft.text), tuple(dict.fromkeys(draft.cited)))
+        ctx.answer_text = "".join(draft.body)
         await run_steps(ctx, services, (steps.check_output,))  # citations and the whole-text PII check
         if ctx.status is None and ctx.disclaimers:
             yield "".join(f"\n\n{d}" for d in ctx.disclaimers)
@@ -243,6 +195,96 @@ class AnswerStream:
             # the whole-text check found personal data the sentence checks missed: the stored answer is
             # the redacted one, and the log says that the reader saw a different text
             ctx.record("stream_late_redaction", released_hash=text_hash(self.released_text))
+
+
+class _Draft:
+    """The drafting state of one stream: what each backend wrote, what was cited, what was released."""
+
+    def __init__(self, ctx: ChatContext, stream: AnswerStream) -> None:
+        self.ctx = ctx
+        self.stream = stream
+        self.retrieved = {sp.passage.doc_id for sp in ctx.passages}
+        self.published = "\n".join(sp.passage.text for sp in ctx.passages)
+        self.text: list[str] = []  # everything every backend wrote
+        self.cited: list[str] = []  # every document cited, in order
+        self.body: list[str] = []  # the released answer, without signposts and disclaimers
+        self.removed: list[str] = []  # kinds of personal data taken out of released pieces
+        self.failure: Exception | None = None
+
+    def release(self, text: str) -> str:
+        """``text`` redacted (as check_output redacts), with the signposts before the first piece."""
+        redaction = pii.redact(text, published=self.published)
+        self.removed.extend(redaction.kinds)
+        prefix = ""
+        if not self.body:
+            prefix = "".join(f"{s}\n\n" for s in self.ctx.signposts)
+            self.stream._first_ms = _ms_since(self.stream._started)
+        self.body.append(redaction.text)
+        return prefix + redaction.text
+
+    async def write(self, backend: LLMBackend, request: CompletionRequest) -> AsyncIterator[str]:
+        """Release ``backend``'s draft sentence run by sentence run once it has cited a retrieved document
+        (GOV-11); a failure ends the draft and is kept in ``failure``."""
+        self.failure = None
+        started = time.perf_counter()
+        own_text: list[str] = []
+        own_cited: list[str] = []
+        prompt = ""
+        pending = ""
+        deltas = _deltas(backend, request)
+        try:
+            while True:
+                try:
+                    delta = await anext(deltas)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:  # a backend that breaks its contract is still a backend failure
+                    self.failure = exc
+                    break
+                own_text.append(delta.text)
+                own_cited.extend(delta.cited_doc_ids)
+                prompt = prompt or delta.prompt_id
+                pending += delta.text
+                if not any(d in self.retrieved for d in own_cited):
+                    continue  # nothing is shown before this draft cites a retrieved source
+                complete, unfinished = split_complete(pending)
+                if complete.strip():
+                    pending = unfinished
+                    yield self.release(complete)
+        finally:
+            await deltas.aclose()
+        self.text.extend(own_text)
+        self.cited.extend(own_cited)
+        if self.failure is not None:
+            return  # an unfinished sentence is not released
+        if pending.strip() and any(d in self.retrieved for d in own_cited):
+            yield self.release(pending)
+        self.ctx.record(
+            "compose_answer",
+            backend=backend.name,
+            version=backend.version,
+            cited=list(dict.fromkeys(own_cited)),
+            answer_hash=text_hash("".join(own_text)),
+            streamed=True,
+            first_piece_ms=self.stream._first_ms,
+            ms=_ms_since(started),
+            **({"prompt": prompt} if prompt else {}),
+        )
+
+
+async def _deltas(backend: LLMBackend, request: CompletionRequest) -> AsyncGenerator[Completion, None]:
+    """The backend's draft in pieces: its stream, or its whole completion as one piece."""
+    if isinstance(backend, StreamingBackend):
+        deltas = backend.stream(request)
+        try:
+            async for delta in deltas:
+                yield delta
+        finally:
+            closer = getattr(deltas, "aclose", None)
+            if closer is not None:
+                await closer()
+    else:
+        yield await backend.complete(request)
 
 
 def _ms_since(started: float) -> float:

@@ -288,3 +288,46 @@ def test_a_cancelled_stream_is_aborted_too(services: Services, scripted: StreamS
 
     asyncio.run(go())
     assert dict(events_of(services))["answer_sent"]["status"] == "aborted_client"
+
+
+@pytest.fixture
+def with_fallback(services: Services, scripted: StreamScript) -> Iterable[StreamScript]:
+    """The scripted backend, with the extractive backend to fall back on (as llm.fallback sets up)."""
+    services.fallback = ExtractiveBackend()
+    yield scripted
+    services.fallback = None
+
+
+def test_a_backend_failing_before_any_release_falls_back_to_the_extractive_answer(
+    services: Services, with_fallback: StreamScript
+) -> None:
+    with_fallback.streams.append([("Renew at ", False), BackendError("model down", reason="timeout")])
+    pieces, done = asyncio.run(read(services, QUESTION))
+    record = events_of(services)
+    services.backend = ExtractiveBackend()  # what the fallback writes on its own
+    whole = asyncio.run(answer(QUESTION, services))
+    assert done.answer.status == "answered_fallback"
+    assert "".join(pieces) == done.answer.text == whole.text
+    fell_back = dict(record)["backend_fallback"]
+    assert (fell_back["reason"], fell_back["fallback"], fell_back["released_chars"]) == (
+        "timeout",
+        "extractive",
+        0,
+    )
+    assert dict(record)["compose_answer"]["backend"] == "extractive"
+    assert dict(record)["answer_sent"]["status"] == "answered_fallback"
+
+
+def test_a_backend_failing_mid_stream_is_followed_by_the_fallback_answer(
+    services: Services, with_fallback: StreamScript
+) -> None:
+    with_fallback.streams.append(
+        [("Renew at a licensing office. ", True), ("Then pay", False), RuntimeError("x")]
+    )
+    pieces, done = asyncio.run(read(services, QUESTION))
+    text = "".join(pieces)
+    assert done.answer.status == "answered_fallback" and done.answer.text == text
+    assert text.startswith("Renew at a licensing office. \n\n" + message("stream.fallback", "en"))
+    assert "Then pay" not in text
+    assert "Here is what the official source says about" in text
+    assert done.answer.citations
