@@ -14,10 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kaifong import __version__
 from kaifong.errors import BadQuestion, KaifongError, UnknownConversation
+from kaifong.governance import subject_rights
 from kaifong.governance.receipts import check_receipt
+from kaifong.governance.retention import purge
 from kaifong.knowledge.ingest import expand, ingest_paths
 from kaifong.language import detect
-from kaifong.language.messages import localise
+from kaifong.language.messages import localise, message
 from kaifong.oversight.commands import escalations, killswitch
 from kaifong.pipeline import answer
 from kaifong.pipeline.runner import bad_question_message
@@ -212,6 +214,70 @@ def pii(as_json: bool) -> None:
         click.echo(json.dumps(findings))
     else:
         click.echo(detectors.redact(text).text, nl=False)
+
+
+@main.group()
+def retention() -> None:
+    """Apply the retention periods (settings `retention`, docs/privacy.md)."""
+
+
+@retention.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what is due; change nothing.")
+def retention_purge(dry_run: bool) -> None:
+    """Crypto-shred conversations past their period, delete old closed escalations (audited)."""
+    services = _audit_services()
+    try:
+        report = purge(services, dry_run=dry_run)
+    finally:
+        services.close()
+    click.echo(
+        f"{'due (dry run, nothing changed)' if dry_run else 'purged'}: {report.conversations} conversations "
+        f"({report.turns} turns), {report.escalations} closed escalations, "
+        f"{report.tokens_forgotten} token hashes of ended conversations"
+    )
+
+
+@main.group()
+def subject() -> None:
+    """A resident's rights over one conversation, with its key (the subject_token of its first answer)."""
+
+
+_TOKEN = click.option(
+    "--token", prompt="Conversation key", hide_input=True, help="The kfs_… key (asked for when left out)."
+)
+
+
+@subject.command("export")
+@_TOKEN
+def subject_export(token: str) -> None:
+    """Print the conversation as JSON (an audited access)."""
+    services = _audit_services()
+    try:
+        document = subject_rights.export(services, token, "cli")
+    except subject_rights.SubjectTokenRejected as exc:
+        raise click.ClickException(message(f"error.token_{exc.reason}", "en")) from exc
+    finally:
+        services.close()
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@subject.command("erase")
+@_TOKEN
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def subject_erase(token: str, yes: bool) -> None:
+    """Erase the conversation for good: its key is destroyed, its rows deleted (audited)."""
+    services = _audit_services()
+    try:
+        conversation_id = subject_rights.conversation_for(services, token)
+        turns = services.conversations.turn_count(conversation_id)
+        if not yes:
+            click.confirm(message("privacy.erase_confirm_text", "en", turns=turns), abort=True)
+        erased = subject_rights.erase(services, token, "cli")
+    except subject_rights.SubjectTokenRejected as exc:
+        raise click.ClickException(message(f"error.token_{exc.reason}", "en")) from exc
+    finally:
+        services.close()
+    click.echo(message("privacy.erased_text", "en", turns=erased.turns))
 
 
 main.add_command(escalations)  # kaifong escalations list|show|claim|close (kaifong.oversight.commands)

@@ -219,12 +219,13 @@ class ConversationStore:
         return None if row is None else TokenRecord(row.conversation_id, row.ended)
 
     @staticmethod
-    def erase(conn: Connection, conversation_id: str, reason: str) -> Erased:
+    def erase(conn: Connection, conversation_id: str, reason: str, now: float | None = None) -> Erased:
         """Destroy the conversation's data key and delete its rows, in the caller's transaction.
 
-        ``reason`` (``erased`` or ``expired``) is kept beside the token's hash so that the resident is
-        told what happened. SQLite's secure_delete is switched on first so that the freed pages holding
-        the wrapped key are overwritten, not just unlinked; call :meth:`release_deleted` after commit.
+        ``reason`` (``erased`` or ``expired``) is kept beside the token's hash, with the time ``now``
+        (default: the clock), so that the resident is told what happened. SQLite's secure_delete is
+        switched on first so that the freed pages holding the wrapped key are overwritten, not just
+        unlinked; call :meth:`release_deleted` after commit.
         """
         conn.exec_driver_sql("PRAGMA secure_delete=ON")
         count = int(
@@ -245,7 +246,7 @@ class ConversationStore:
         conn.execute(
             update(subject_tokens)
             .where(subject_tokens.c.conversation_id == conversation_id)
-            .values(conversation_id=None, ended=reason, ended_at=time.time())
+            .values(conversation_id=None, ended=reason, ended_at=time.time() if now is None else now)
         )
         conn.execute(turns.delete().where(turns.c.conversation_id == conversation_id))
         conn.execute(conversations.delete().where(conversations.c.id == conversation_id))

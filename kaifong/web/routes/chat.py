@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kaifong.errors import BadQuestion, UnknownConversation
+from kaifong.governance.subject_rights import TOKEN_SHAPE
 from kaifong.language.messages import message, parse_form
 from kaifong.pipeline import answer
 from kaifong.pipeline.runner import bad_question_message
@@ -41,6 +42,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         "t": lambda key, **values: message(key, form, **values),
         "answer_lang": _answer_lang,
         "conversation_id": "",
+        "subject_token": "",
+        "retention_days": services(request).settings.retention.conversation_days,
         "exchanges": [],
         "error": "",
     }
@@ -51,6 +54,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         response.set_cookie(FORM_COOKIE, form, max_age=COOKIE_AGE, samesite="lax")
     if request.query_params.get("size") in {"normal", "large"}:
         response.set_cookie(SIZE_COOKIE, size, max_age=COOKIE_AGE, samesite="lax")
+    if context.get("subject_token"):  # a page holding the resident's secret is never cached
+        response.headers["cache-control"] = "no-store"
     return response
 
 
@@ -68,25 +73,32 @@ async def accept_notice(request: Request) -> Response:
     return response
 
 
-async def _form_fields(request: Request) -> tuple[str, str]:
+async def _form_fields(request: Request) -> tuple[str, str, str]:
+    """The question, the conversation id and the subject token (only when it is shaped like one)."""
     try:
         data = await request.form()
     except Exception:
-        return "", ""
+        return "", "", ""
     question = data.get("question")
     conversation_id = data.get("conversation_id")
+    token = data.get("subject_token")
     return (
         question if isinstance(question, str) else "",
         conversation_id if isinstance(conversation_id, str) else "",
+        token if isinstance(token, str) and TOKEN_SHAPE.fullmatch(token) else "",
     )
 
 
 @router.post("/chat", response_class=HTMLResponse)
 async def chat(request: Request) -> HTMLResponse:
-    """Answer a question from the form; htmx gets the new exchange only, a plain post the whole page."""
+    """Answer a question from the form; htmx gets the new exchange only, a plain post the whole page.
+
+    A conversation's first answer brings the resident's subject token; the page shows it with the
+    download and erase buttons and carries it in the form so that later (no-JS) pages keep them.
+    """
     if request.cookies.get(NOTICE_COOKIE) != "1":
         return page(request, "index.html")
-    question, conversation_id = await _form_fields(request)
+    question, conversation_id, subject_token = await _form_fields(request)
     svc = services(request)
     partial = request.headers.get("hx-request") == "true"
     template = "_exchange.html" if partial else "index.html"
@@ -95,7 +107,9 @@ async def chat(request: Request) -> HTMLResponse:
         result = await answer(question, svc, conversation_id=conversation_id or None)
     except BadQuestion as exc:
         text = bad_question_message(exc, question, svc.settings.max_question_chars, form)
-        return page(request, template, 422, error=text, conversation_id=conversation_id)
+        return page(
+            request, template, 422, error=text, conversation_id=conversation_id, subject_token=subject_token
+        )
     except UnknownConversation:
         return page(request, template, 404, error=message("error.unknown_conversation", form))
     earlier = svc.conversations.history(result.conversation_id, limit=6)[:-1] if not partial else []
@@ -106,4 +120,5 @@ async def chat(request: Request) -> HTMLResponse:
         result=result,
         earlier=earlier,
         conversation_id=result.conversation_id,
+        subject_token=result.subject_token or subject_token,
     )
