@@ -25,6 +25,7 @@ from kaifong.pipeline import answer
 from kaifong.pipeline.runner import bad_question_message
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
+from kaifong.tools.finder.command import find
 
 err = Console(stderr=True)
 
@@ -282,6 +283,7 @@ def subject_erase(token: str, yes: bool) -> None:
 
 main.add_command(escalations)  # kaifong escalations list|show|claim|close (kaifong.oversight.commands)
 main.add_command(killswitch)  # kaifong killswitch on|off|status
+main.add_command(find)  # kaifong find "…" (kaifong.tools.finder.command)
 
 
 @main.group()
