@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 
 from kaifong.backends.base import BackendError
@@ -22,7 +23,9 @@ class PhraseTableModel:
     version = "1"
 
     def __init__(self, phrases: Mapping[str, str] | None = None, faults: Sequence[str] = ()) -> None:
-        self.phrases = dict(sorted((phrases or {}).items(), key=lambda kv: len(kv[0]), reverse=True))
+        self.phrases = dict(phrases or {})
+        ordered = sorted(self.phrases, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(p) for p in ordered)) if ordered else None
         self.faults = list(faults)
         self.calls: list[list[dict[str, str]]] = []
 
@@ -43,9 +46,10 @@ class PhraseTableModel:
         return json.dumps(out, ensure_ascii=False)
 
     def _render(self, text: str) -> str:
-        for source, target in self.phrases.items():
-            text = text.replace(source, target)
-        return text
+        """One pass, longest phrase first (a rendering is never rendered again)."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self.phrases[m.group(0)], text)
 
     def prompts_text(self) -> str:
         """Everything the model was ever sent, joined (for checks that no personal data reached it)."""

@@ -74,14 +74,27 @@ class Glossary:
             for spelling in term.spellings():
                 owner.setdefault(_fold(spelling), term)
         self._owner = owner
-        alternatives = sorted(owner, key=len, reverse=True)
-        self._pattern = re.compile("|".join(_boundary(spelling) for spelling in alternatives), re.IGNORECASE)
+        #: each spelling's first word, lower-cased: a cheap test of whether the spelling can occur at all
+        self._first_words = [(spelling.split()[0].lower(), spelling) for spelling in owner]
+        self._patterns: dict[frozenset[str], re.Pattern[str]] = {}
 
     def find(self, text: str) -> list[Match]:
-        """The glossary terms in ``text``, left to right, never overlapping (the longest spelling wins)."""
-        return [
-            Match(m.start(), m.end(), self._owner[_fold(m.group(0))]) for m in self._pattern.finditer(text)
-        ]
+        """The glossary terms in ``text``, left to right, never overlapping (the longest spelling wins).
+
+        Only the spellings whose first word occurs in the text go into the pattern (one alternation of
+        all ~300 spellings costs about a millisecond per line); patterns are cached by their spellings.
+        """
+        lowered = text.lower()
+        candidates = frozenset(spelling for first, spelling in self._first_words if first in lowered)
+        if not candidates:
+            return []
+        pattern = self._patterns.get(candidates)
+        if pattern is None:
+            ordered = sorted(candidates, key=len, reverse=True)
+            pattern = re.compile("|".join(_boundary(s) for s in ordered), re.IGNORECASE)
+            if len(self._patterns) < 4096:
+                self._patterns[candidates] = pattern
+        return [Match(m.start(), m.end(), self._owner[_fold(m.group(0))]) for m in pattern.finditer(text)]
 
     def lookup(self, query: str, limit: int = 10) -> list[Term]:
         """Terms whose names or aliases contain ``query`` (any form, any case), best (shortest) first."""
