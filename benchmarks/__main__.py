@@ -13,6 +13,7 @@ from benchmarks import (
     pii_scorecard,
     pipeline_latency,
     retrieval_quality,
+    translation_fidelity,
 )
 from benchmarks.common import write
 
@@ -38,6 +39,7 @@ def main() -> None:
     kill_switch.main()
     print("\n== Form validators (labelled values; baseline = naive format regexes) and PDF time per form")
     form_validators.main([])
+    translation_fidelity.main()
     write(
         "summary",
         {
