@@ -154,6 +154,31 @@ def broken(change: str) -> dict[str, object]:
         sections[1]["fields"][0]["validation"] = {"script": "latin"}
     elif change == "typo in a key":
         first_field["requird"] = True
+    elif change == "not a web address":
+        data["sources"][0]["url"] = "ftp://example.org/form"  # type: ignore[index]
+    elif change == "one choice":
+        first_field["choices"] = first_field["choices"][:1]
+    elif change == "choices on an amount":
+        sections[1]["fields"][0]["choices"] = first_field["choices"]
+    elif change == "rule of the wrong kind":
+        sections[1]["fields"][0]["validation"] = {"maximum": "lots"}
+    elif change == "past and future":
+        sections[1]["fields"][0].update(type="date", validation={"past": True, "future": True})
+    elif change == "empty text":
+        first_field["help"]["zh-Hant"] = " "
+    elif change == "extra language":
+        first_field["help"]["fr"] = "x"
+    elif change == "condition on an amount":
+        data["sections"].append(  # type: ignore[attr-defined]
+            {
+                "id": "last",
+                "title": text(),
+                "when": {"field": "amount", "equals": "1"},
+                "fields": [{"id": "note", "type": "text", "label": text(), "help": text()}],
+            }
+        )
+    elif change == "no sections":
+        data["sections"] = []
     return data
 
 
@@ -169,6 +194,15 @@ def broken(change: str) -> dict[str, object]:
         ("duplicate field", "field 'status'", "used twice"),
         ("unknown rule", "field 'amount' validation", "unknown key 'script'"),
         ("typo in a key", "section 'main' field", "unknown key 'requird'"),
+        ("not a web address", "sources[0]", "not a web address"),
+        ("one choice", "field 'status'", "at least two choices"),
+        ("choices on an amount", "field 'amount'", "only for choice fields"),
+        ("rule of the wrong kind", "field 'amount' validation.maximum", "not a number"),
+        ("past and future", "field 'amount' validation", "both past and future"),
+        ("empty text", "field 'status' help", "zh-Hant text is empty"),
+        ("extra language", "field 'status' help", "unknown language form 'fr'"),
+        ("condition on an amount", "section 'last' when", "conditions need choice or yes_no"),
+        ("no sections", "sections", "at least one section"),
     ],
 )
 def test_load_errors_name_file_place_and_problem(

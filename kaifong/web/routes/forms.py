@@ -32,7 +32,7 @@ log = logging.getLogger("kaifong.web.forms")
 router = APIRouter()
 API = "/api/v1/forms"
 SESSION = API + "/{form_id}/sessions/{session_id}"
-NO_STORE = {"cache-control": "no-store"}
+NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 
 
 def form_store(request: Request) -> FormSessionStore:
@@ -156,47 +156,49 @@ def _fail(exc: FormError, form: Form) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message(form)), status_code=exc.status, headers=NO_STORE)
 
 
-def _state(session: FormSession) -> dict[str, object]:
+def _state(session: FormSession) -> SessionState:
+    """The session as the API shows it, in the session's language form."""
     form = session.form
     question = session.question()
-    body: dict[str, object] = {
-        "session_id": session.id,
-        "form": session.definition.id,
-        "language": form,
-        "state": session.state,
-        "question": None,
-        "review": None,
-    }
+    asked = review = None
     if question is not None:
         spec = question.field
-        body["question"] = {
-            "field": spec.id,
-            "section": question.section.title(form),
-            "label": spec.label(form),
-            "help": spec.help(form),
-            "type": spec.type,
-            "required": spec.required,
-            "choices": [{"value": c.value, "label": c.label(form)} for c in spec.choices],
-            "position": question.position,
-            "total": question.total,
-            "current": question.current,
-        }
+        asked = QuestionModel(
+            field=spec.id,
+            section=question.section.title(form),
+            label=spec.label(form),
+            help=spec.help(form),
+            type=spec.type,
+            required=spec.required,
+            choices=[ChoiceModel(value=c.value, label=c.label(form)) for c in spec.choices],
+            position=question.position,
+            total=question.total,
+            current=question.current,
+        )
     else:
-        body["review"] = [
-            {
-                "field": item.field.id,
-                "section": item.section.title(form),
-                "label": item.field.label(form),
-                "value": item.value,
-                "status": item.status,
-            }
+        review = [
+            ReviewItemModel(
+                field=item.field.id,
+                section=item.section.title(form),
+                label=item.field.label(form),
+                value=item.value,
+                status=item.status,
+            )
             for item in session.review()
         ]
-    return body
+    state: Literal["asking", "review"] = "asking" if question is not None else "review"
+    return SessionState(
+        session_id=session.id,
+        form=session.definition.id,
+        language=form,
+        state=state,
+        question=asked,
+        review=review,
+    )
 
 
 def _session_response(session: FormSession, status: int = 200) -> JSONResponse:
-    return JSONResponse(_state(session), status_code=status, headers=NO_STORE)
+    return JSONResponse(_state(session).model_dump(), status_code=status, headers=NO_STORE)
 
 
 async def _finish(store: FormSessionStore, session: FormSession) -> dict[str, str]:
@@ -348,14 +350,14 @@ async def finish(request: Request, form_id: str, session_id: str) -> Response:
         tokens = await _finish(store, session)
     except FormError as exc:
         return _fail(exc, form)
-    body = {
-        "state": "finished",
-        "downloads": {kind: f"{API}/download/{token}" for kind, token in tokens.items()},
-        "expires_in_minutes": DOWNLOAD_MINUTES,
-        "submit": session.definition.submit(form),
-        "notice": message("forms.ui.never_submits", form),
-    }
-    return JSONResponse(body, headers=NO_STORE)
+    body = FinishResponse(
+        state="finished",
+        downloads={kind: f"{API}/download/{token}" for kind, token in tokens.items()},
+        expires_in_minutes=DOWNLOAD_MINUTES,
+        submit=session.definition.submit(form),
+        notice=message("forms.ui.never_submits", form),
+    )
+    return JSONResponse(body.model_dump(), headers=NO_STORE)
 
 
 @router.delete(SESSION, response_model=ErasedResponse, **_ROUTE)
@@ -367,7 +369,8 @@ async def erase(request: Request, form_id: str, session_id: str) -> Response:
         form_store(request).erase(session_id)
     except FormError as exc:
         return _fail(exc, form)
-    return JSONResponse({"erased": True, "message": message("forms.ui.erased", form)}, headers=NO_STORE)
+    body = ErasedResponse(erased=True, message=message("forms.ui.erased", form))
+    return JSONResponse(body.model_dump(), headers=NO_STORE)
 
 
 # --- pages without JavaScript -----------------------------------------------------------------------------
@@ -375,7 +378,7 @@ async def erase(request: Request, form_id: str, session_id: str) -> Response:
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     response = page(request, template, status, minutes=SESSION_MINUTES, **context)
-    response.headers["cache-control"] = "no-store"
+    response.headers.update(NO_STORE)
     return response
 
 
