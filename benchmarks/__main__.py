@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from benchmarks import (
+    finder_quality,
     form_validators,
     guard_scorecard,
     http_throughput,
@@ -40,6 +41,8 @@ def main() -> None:
     print("\n== Form validators (labelled values; baseline = naive format regexes) and PDF time per form")
     form_validators.main([])
     translation_fidelity.main()
+    print("\n== Service and course finder (hand-checked profiles; baselines = keyword match, list all)")
+    finder_quality.main()
     write(
         "summary",
         {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from kaifong.tools.finder.extract import extract
@@ -205,3 +208,21 @@ def test_facts_from_a_short_form() -> None:
         "invalid_value",
         "unknown_district",
     ]
+
+
+def _tuning_profiles() -> list[dict[str, object]]:
+    path = Path(__file__).resolve().parents[1] / "data" / "finder_profiles.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if row["split"] == "tune"]
+
+
+@pytest.mark.parametrize("row", _tuning_profiles(), ids=lambda row: str(row["id"]))
+def test_tuning_profiles_are_read_as_their_gold_facts(row: dict[str, object]) -> None:
+    """A regression guard over the texts the patterns were written against (not the held-out ones)."""
+    known = extract(str(row["text"])).facts.known()
+    gold: dict[str, object] = row["facts"]  # type: ignore[assignment]
+    for name, value in gold.items():
+        if name == "benefits":
+            assert known.get("benefits", {}) | value == known.get("benefits"), name  # type: ignore[operator]
+        else:
+            assert known.get(name) == value, name
