@@ -78,6 +78,8 @@ SourceDate = Annotated[str, BeforeValidator(_iso), AfterValidator(_source_date)]
 #: An ISO date, always known (the day we checked something).
 CheckedDate = Annotated[str, BeforeValidator(_iso), AfterValidator(_checked_date)]
 Url = Annotated[str, AfterValidator(_url)]
+#: A version label; YAML reads ``2026-11-22`` as a date, kept as text.
+Version = Annotated[str, BeforeValidator(_iso)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kaifong.language.convert import fold
 from kaifong.tools.finder.bilingual import Bilingual
-from kaifong.tools.finder.datafiles import DATA_DIR, CatalogueError, read_yaml, validation_problem
+from kaifong.tools.finder.datafiles import DATA_DIR, CatalogueError, Version, read_yaml, validation_problem
 from kaifong.types import Form
 
 DISTRICTS_FILE = DATA_DIR / "districts.yaml"
@@ -31,14 +31,14 @@ class _NameModel(BaseModel):
 class _DistrictFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str | object
+    version: Version
     districts: list[_NameModel] = Field(min_length=18, max_length=18)
 
 
 class _LanguageFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str | object
+    version: Version
     languages: list[_NameModel] = Field(min_length=1)
 
 
