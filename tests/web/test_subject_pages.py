@@ -148,3 +148,26 @@ def test_the_rights_page_has_a_labelled_key_box_and_both_actions(shared_services
     assert '<label for="token">對話密碼匙</label>' in page.text
     assert 'formaction="/my-conversation/erase"' in page.text
     assert message("privacy.page_intro", "yue-Hant", days=30) in page.text
+
+
+def test_the_transparency_page_states_the_retention_read_from_the_settings(services: Services) -> None:
+    services.settings.retention.conversation_days = 12
+    services.settings.retention.purge_interval_minutes = 0
+    facts, page = browse(
+        services, [("GET", "/api/v1/transparency", {}), ("GET", "/transparency?lang=zh-Hant", {})]
+    )
+    retention = facts.json()["retention"]
+    assert (retention["conversation_days"], retention["automatic_purge"]) == (12, False)
+    assert message("ui.transparency.retention", "zh-Hant", days=12) in page.text
+
+
+def test_the_collection_statement_states_the_period(services: Services) -> None:
+    services.settings.retention.conversation_days = 45
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(services=services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://kaifong.test") as client:
+            return await client.get("/?lang=yue-Hant")
+
+    page = asyncio.run(go())
+    assert message("ui.pics", "yue-Hant", days=45) in page.text

@@ -41,7 +41,14 @@ def describe(svc: Services) -> dict[str, object]:
             "staff_reads_audited": True,
         },
         "kill_switch": read_state(svc.engine).public(),
-        "retention": {"automatic_purge": False, "set_by": "operator"},
+        "retention": {
+            "conversation_days": svc.settings.retention.conversation_days,
+            "escalation_days": svc.settings.retention.escalation_days,
+            "automatic_purge": svc.settings.retention.purge_interval_minutes > 0,
+            "encrypted_at_rest": "AES-256-GCM, one key per conversation",
+            "self_service": ["/api/v1/subject/export", "/api/v1/subject/erase", "/my-conversation"],
+            "audit_events": "kept (ids, verdicts and hashes only)",
+        },
     }
 
 
