@@ -11,6 +11,7 @@ from benchmarks import (
     http_throughput,
     kill_switch,
     language_eval,
+    llm_overhead,
     pii_scorecard,
     pipeline_latency,
     retrieval_quality,
@@ -41,6 +42,7 @@ def main() -> None:
     print("\n== Form validators (labelled values; baseline = naive format regexes) and PDF time per form")
     form_validators.main([])
     translation_fidelity.main()
+    llm_overhead.main()
     print("\n== Service and course finder (hand-checked profiles; baselines = keyword match, list all)")
     finder_quality.main()
     write(
