@@ -66,7 +66,6 @@ class FinderReply:
     updated: tuple[tuple[str, object, object], ...] = ()
     stated: tuple[str, ...] = ()
     session_expired: bool = False
-    text_given: bool = False
 
 
 KINDS: dict[str, Kind | None] = {"service": "service", "course": "course", "any": None, "": None}
@@ -201,7 +200,6 @@ class Finder:
             updated=updated,
             stated=tuple(said.known()),
             session_expired=expired,
-            text_given=bool(text),
         )
         self._audit(reply)
         return reply

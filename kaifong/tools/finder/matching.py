@@ -27,10 +27,6 @@ class Filters:
     language: str | None = None
     kind: Kind | None = None
 
-    def as_dict(self) -> dict[str, str | None]:
-        """The filters as ids (for JSON and audit events)."""
-        return {"district": self.district, "language": self.language, "kind": self.kind}
-
 
 @dataclass(frozen=True)
 class Match:
