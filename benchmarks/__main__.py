@@ -12,6 +12,7 @@ from benchmarks import (
     kill_switch,
     language_eval,
     llm_overhead,
+    pii_at_rest,
     pii_scorecard,
     pipeline_latency,
     retrieval_quality,
@@ -36,6 +37,8 @@ def main() -> None:
     write("http", http)
     print("\n== PII scorecard (test templates; baseline = Presidio pattern recognizers, blank spaCy)")
     pii_scorecard.main()
+    print("\n== PII at rest (1,000 conversations over HTTP; baseline = the raw questions in a text file)")
+    pii_at_rest.main()
     print("\n== Guard scorecard (test half; baseline = a naive English keyword list)")
     guard_scorecard.main()
     kill_switch.main()
