@@ -187,3 +187,14 @@ def test_lone_surrogates_get_an_answer_or_a_clear_4xx_never_a_500(
             shared_services, ("POST", "/api/v1/subject/export", {"json": {"token": data["subject_token"]}})
         )
         assert export.status_code == 200
+
+
+def test_openapi_documents_the_self_service_endpoints_and_the_token_field(shared_services: Services) -> None:
+    (response,) = calls(shared_services, ("GET", "/openapi.json", {}))
+    spec = response.json()
+    for path in ("/api/v1/subject/export", "/api/v1/subject/erase"):
+        operation = spec["paths"][path]["post"]
+        assert {"200", "401", "410"} <= set(operation["responses"]), path
+        assert "token" in json.dumps(operation["requestBody"])
+    assert "subject_token" in spec["components"]["schemas"]["AnswerResponse"]["properties"]
+    assert not any(p.startswith("/my-conversation") for p in spec["paths"])

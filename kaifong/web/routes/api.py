@@ -71,6 +71,12 @@ class AnswerResponse(BaseModel):
         description="Signed receipt (answer hash, source ids, backend and version, guard verdicts, audit log "
         "index, Ed25519 signature); check it with `kaifong audit receipt`."
     )
+    subject_token: str | None = Field(
+        default=None,
+        description="With a conversation's first answer only (null on follow-ups): the resident's secret "
+        "key to download or erase the conversation (POST /api/v1/subject/export, /erase). Shown once; "
+        "kept only as a hash.",
+    )
 
 
 class ErrorDetail(BaseModel):
