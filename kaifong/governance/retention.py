@@ -22,10 +22,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, func, select
 
 from kaifong.governance.audit import Event
 from kaifong.services import Services
+from kaifong.store.tables import escalations
 
 log = logging.getLogger("kaifong.retention")
 DAY = 86_400.0
@@ -52,28 +53,18 @@ class PurgeReport:
         return asdict(self) | {"conversation_ids": list(self.conversation_ids)}
 
 
-def _has_escalations(conn: Connection) -> bool:
-    return "escalations" in inspect(conn).get_table_names()
-
-
 def _held_by_escalations(conn: Connection, closed_before: float) -> set[str]:
     """Conversations whose escalation staff may still need: not closed, or closed recently."""
-    if not _has_escalations(conn):
-        return set()
-    rows = conn.exec_driver_sql(
-        "SELECT DISTINCT conversation_id FROM escalations WHERE status != 'closed' OR updated_at >= ?",
-        (closed_before,),
-    )
-    return {str(r[0]) for r in rows}
+    still_needed = (escalations.c.status != "closed") | (escalations.c.updated_at >= closed_before)
+    rows = conn.execute(select(escalations.c.conversation_id).where(still_needed).distinct())
+    return {str(r.conversation_id) for r in rows}
 
 
 def _old_closed_escalations(conn: Connection, closed_before: float, dry_run: bool) -> int:
-    if not _has_escalations(conn):
-        return 0
-    where = "FROM escalations WHERE status = 'closed' AND updated_at < ?"
+    expired = (escalations.c.status == "closed") & (escalations.c.updated_at < closed_before)
     if dry_run:
-        return int(conn.exec_driver_sql(f"SELECT count(*) {where}", (closed_before,)).scalar_one())
-    return int(conn.exec_driver_sql(f"DELETE {where}", (closed_before,)).rowcount)
+        return int(conn.execute(select(func.count()).select_from(escalations).where(expired)).scalar_one())
+    return int(conn.execute(escalations.delete().where(expired)).rowcount)
 
 
 def purge(services: Services, *, now: float | None = None, dry_run: bool = False) -> PurgeReport:

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, inspect, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from kaifong.errors import StoreError, UnknownConversation
 from kaifong.governance.conversation_keys import MasterKey, new_data_key, seal, unseal
-from kaifong.store.tables import conversation_keys, conversations, subject_tokens, turns
+from kaifong.store.tables import conversation_keys, conversations, escalations, subject_tokens, turns
 
 TOKEN_PREFIX = "kfs_"
 
@@ -233,13 +233,13 @@ class ConversationStore:
                 select(func.count()).select_from(turns).where(turns.c.conversation_id == conversation_id)
             ).scalar_one()
         )
-        cases = 0
-        if "escalations" in inspect(conn).get_table_names():  # deleted by the foreign key's cascade
-            cases = int(
-                conn.exec_driver_sql(
-                    "SELECT count(*) FROM escalations WHERE conversation_id = ?", (conversation_id,)
-                ).scalar_one()
-            )
+        cases = int(  # deleted below by the foreign key's cascade
+            conn.execute(
+                select(func.count())
+                .select_from(escalations)
+                .where(escalations.c.conversation_id == conversation_id)
+            ).scalar_one()
+        )
         destroyed = conn.execute(
             conversation_keys.delete().where(conversation_keys.c.conversation_id == conversation_id)
         ).rowcount

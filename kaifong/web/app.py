@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         app.state.services = services or build_services(settings)
         purging = start_scheduled_purge(app.state.services)  # retention.purge_interval_minutes; 0: none
+        app.state.retention_purge = purging
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from kaifong.governance import subject_rights
@@ -17,6 +18,7 @@ from kaifong.oversight.escalations import StaffDesk, open_case
 from kaifong.services import Services, build_services
 from kaifong.store.conversations import Turn
 from kaifong.store.tables import audit_events, conversations, escalations
+from kaifong.web import create_app
 from tests.conftest import make_settings
 
 
@@ -139,3 +141,18 @@ def test_the_schedule_is_off_at_zero_and_a_task_otherwise(bare: Services) -> Non
             await task
 
     asyncio.run(check())
+
+
+@pytest.mark.parametrize(("minutes", "scheduled"), [(60.0, True), (0.0, False)])
+def test_the_server_schedules_the_purge_in_its_lifespan_and_stops_it(
+    bare: Services, minutes: float, scheduled: bool
+) -> None:
+    bare.settings.retention.purge_interval_minutes = minutes
+    app = create_app(services=bare)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        task = app.state.retention_purge
+        assert (task is not None) == scheduled
+        if task is not None:
+            assert task.get_name() == "kaifong-retention-purge" and not task.done()
+    assert task is None or task.cancelled()
