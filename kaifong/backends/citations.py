@@ -23,20 +23,19 @@ _URL_CHARS = r"[^\s<>()\[\]{}\"'`「」『』（）【】［］〈〉《》，�
 _URL = re.compile(rf"([ \t]*)((?:https?://|www\.){_URL_CHARS}+)", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?'\")"
 _LINK = re.compile(
-    rf"\[(?!\s*\d[\d\s,，、;；\-–~]*\])([^\[\]\n]{{1,200}})\]\(\s*((?:https?://|www\.){_URL_CHARS}+)\s*\)",
+    rf"\[([^\[\]\n]{{1,200}})\]\([ \t]*((?:https?://|www\.){_URL_CHARS}+)[ \t]*\)",
     re.IGNORECASE,
 )
-_NUMBERS = r"\d{1,4}(?:\s*[,，、;；\-–~]\s*\d{1,4})*"
-_CITATION = re.compile(rf"([ \t]*)[\[［【]\s*({_NUMBERS})\s*[\]］】]")
-_DANGLING = re.compile(rf"[ \t]*[\[［【]\s*(?:{_NUMBERS})?[\s,，、;；\-–~]*$")
-_EMPTY_PARENS = re.compile(r"[ \t]*\(\s*\)")
+_NUMBERS = r"\d{1,4}(?:[ \t]*[,，、;；\-–~][ \t]*\d{1,4})*"
+_CITATION = re.compile(rf"([ \t]*)[\[［【][ \t]*({_NUMBERS})[ \t]*[\]］】]")
+_DANGLING = re.compile(rf"[ \t]*[\[［【][ \t]*(?:{_NUMBERS})?[ \t,，、;；\-–~]*$")
 
 #: The unfinished end of a piece of draft: an open bracket (a citation or link text still being written),
 #: a closed bracket that a Markdown ``(address)`` may follow, an address still being written, or the
 #: first letters of one. Held back until the next piece (or the end) shows how it ends.
 _PENDING = re.compile(
     r"(?:[\[［【][^\]］】\n]{0,200}"
-    rf"|\[[^\[\]\n]{{0,200}}\](?:\(\s*{_URL_CHARS}{{0,2000}})?"
+    rf"|\[[^\[\]\n]{{0,200}}\](?:\([ \t]*{_URL_CHARS}{{0,2000}})?"
     rf"|(?:https?://|www\.){_URL_CHARS}*"
     r"|(?<![A-Za-z0-9])(?:https?:/{0,2}|h(?:t(?:t(?:ps?)?)?)?|w{1,3}))$",
     re.IGNORECASE,
@@ -88,7 +87,6 @@ class CitationMapper:
         text = _LINK.sub(self._link, text)
         text = _CITATION.sub(self._citation, text)
         text = _URL.sub(self._url, text)
-        text = _EMPTY_PARENS.sub("", text)
         return Completion(text, tuple(self.cited[before:]))
 
     def _number(self, n: int) -> int | None:
@@ -112,7 +110,10 @@ class CitationMapper:
 
     def _link(self, match: re.Match[str]) -> str:
         words, url = match.group(1), match.group(2)
-        return f"{words} ({url})" if self._allowed_url(url) else words
+        allowed = self._allowed_url(url)
+        if _CITATION.fullmatch(f"[{words}]"):  # a citation token written as a link: the token stays
+            return f"[{words}]({url})" if allowed else f"[{words}]"
+        return f"{words} ({url})" if allowed else words
 
     def _url(self, match: re.Match[str]) -> str:
         space, url = match.group(1), match.group(2)
