@@ -15,10 +15,10 @@ from kaifong.governance.guards import load_guards
 from kaifong.services import Services, build_services
 from kaifong.store.tables import audit_events
 from kaifong.tools.finder.catalogue import default_catalogue
-from kaifong.tools.finder.facts import Facts
+from kaifong.tools.finder.facts import Facts, Problem
 from kaifong.tools.finder.finder import Finder, FinderInputError, FinderRequest
 from kaifong.tools.finder.memory import FactMemory
-from kaifong.tools.finder.present import reply_view
+from kaifong.tools.finder.present import fact_lines, problem_text, reply_view
 from tests.conftest import make_settings
 
 
@@ -175,3 +175,38 @@ def test_audit_events_carry_ids_and_rule_ids_never_values(finder: Finder, servic
     assert "旺角" not in row.payload and "yau-tsim-mong" not in row.payload
     assert payload["filters"]["district"] is True
     assert services.audit.verify().ok
+
+
+def test_facts_and_problems_in_words() -> None:
+    facts = Facts(
+        age=70,
+        monthly_income=12000,
+        employment="retired",
+        education="primary",
+        receives=frozenset({"oaa"}),
+        not_receiving=frozenset({"cssa"}),
+        carer=False,
+        district="kwun-tong",
+    )
+    lines = {line["text"] for line in fact_lines(facts, "en")}
+    assert {"Age: 70", "Monthly income: HK$12,000", "Work: retired", "Education: primary"} <= lines
+    assert {"Receives: Old Age Allowance", "Does not receive: CSSA", "District: Kwun Tong"} <= lines
+    assert "Does not look after an older person" in lines
+    assert "冇拎：綜援" in {line["text"] for line in fact_lines(facts, "yue-Hant")}
+    assert "每月入息：12,000港元" in {line["text"] for line in fact_lines(facts, "zh-Hant")}
+    unknown = problem_text(Problem("unknown_language", "language", ("Klingon",)), "zh-Hans")
+    assert "Klingon" in unknown and "英语" in unknown
+    invalid = problem_text(Problem("invalid_value", "household_size", ("abc",)), "en")
+    assert invalid.startswith("We could not read “abc” as how many people live in your household")
+    ambiguous = problem_text(Problem("district_ambiguous", "district", ("sha-tin", "tuen-mun")), "en")
+    assert "Sha Tin, Tuen Mun" in ambiguous
+
+
+def test_the_api_reply_for_a_group_and_unlisted_limits(finder: Finder) -> None:
+    view = reply_view(finder.answer(FinderRequest(text="I'm 40 and unemployed", form="en")))
+    cheer = next(r for r in view["results"] if r["id"] == "cheer-ethnic-minorities")
+    assert cheer["for_a_group"] and cheer["missing"][0]["fact"] == "ethnic_minority"
+    assert view["results"][-1]["for_a_group"]  # groups come last
+    yes = reply_view(finder.answer(FinderRequest(text="I'm 20", district="Mong Kok", kind="course")))
+    entry = next(r for r in yes["results"] if r["id"] == "youth-employment-start")
+    assert entry["districts"] == ["Kwai Tsing", "Yau Tsim Mong"]
