@@ -29,7 +29,7 @@ import httpx
 from kaifong.backends.base import BackendError, Completion, CompletionRequest
 from kaifong.backends.breaker import CircuitBreaker
 from kaifong.backends.citations import CitationMapper
-from kaifong.backends.prompts import Prompt, number_passages, prompt_for
+from kaifong.backends.prompts import Prompt, load_prompts, number_passages, prompt_for
 from kaifong.backends.sse import completion_text, stream_text
 from kaifong.governance.sanitise import strip_invisible
 from kaifong.language.convert import to_hans, to_hant
@@ -134,6 +134,7 @@ class OpenAICompatibleBackend:
                 "OpenAICompatibleBackend needs KAIFONG_LLM__BASE_URL and KAIFONG_LLM__MODEL "
                 "(e.g. http://127.0.0.1:8080/v1 and the model name the server lists)"
             )
+        load_prompts()  # a broken prompt file stops start-up here, not a resident's request
         self.settings = settings
         self.model = settings.model
         #: Where the model runs (host and port of base_url), for the transparency page.
