@@ -58,6 +58,36 @@ word (「今日天氣好好」) stay in ``yue`` and count as errors when detecte
 Each class is shuffled with the seed and split in half: ``tuning`` (looked at while
 writing the detector) and ``test`` (held out; the headline numbers). The golden questions
 (``tests/data/golden_questions.jsonl``), when present, are reported as a separate row.
+
+Register-determinable items. Some corpus items cannot honestly carry a register label: of
+the 27 tuning-split Cantonese items the marker rules read as SWC, about 20 are sentences a
+Standard-Chinese writer could have written word for word (「可能會影響判斷」,
+「台風臨近，本港受到不穩定天氣影響」), bare noun phrases (「公費留學考試」) or formal SWC
+(「我把禮物交到他的手上」); the other 7 hold Cantonese words the rules lack (大佬, 生性). Two mechanical
+rules, applied in this order to the ``yue-*`` and ``zh-*`` items of both splits alike (``en``
+and ``mixed`` labels say nothing about register), read only an item's text and label, never
+what any detector says of it:
+
+- ``same in both registers``: the item's Han characters, folded to Simplified, occur
+  verbatim in a sentence of the other register that is installed: for Cantonese items, the
+  SWC sentences of ``langid_zh.txt`` and of the knowledge base's zh-Hant pages; for SWC
+  items, any sentence of the three Cantonese corpora. (The rule the parallel corpus invites,
+  "drop pairs whose two sides are identical", cannot be applied: pycantonese ships only
+  CTCPC's Cantonese side.)
+- ``under 8 Han``: fewer than ``MIN_REGISTER_HAN`` (8) Han characters. Short utterances
+  rarely hold a word only one register uses. 8 was fixed before measuring with it; about
+  6% of the golden resident questions in Chinese are shorter.
+
+Every run prints both views, ``all`` items and ``determinable`` items, and how many items
+each rule removed per split and class. Items still labelled Cantonese that read as formal
+SWC (canto-filter's ``mandarin`` verdict, 3 of 147 tuning CTCPC items) are not removed:
+that verdict is part of the detector.
+
+Systems: ``kaifong`` is ``detect`` (marker rules, then the trained register model,
+``kaifong/language/data/register-model.tsv``, built by ``tools/train_register_model.py``
+with every test-split item left out: ``test_split_keys``); ``rules`` is the marker rules
+alone (``detect_by_rules``, the detector before the model); ``baseline`` is canto-filter
+plus hanzidentifier.
 """
 
 from __future__ import annotations
@@ -69,6 +99,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +111,8 @@ import pycantonese  # noqa: E402
 from cantofilter import LanguageType, judge  # noqa: E402
 
 from kaifong.language import detect, to_hans, to_hant  # noqa: E402
+from kaifong.language.detect import detect_by_rules  # noqa: E402
+from kaifong.language.register_model import default_model  # noqa: E402
 from kaifong.types import Detection  # noqa: E402
 
 SEED = 20240601
@@ -89,16 +122,23 @@ GOLDEN = ROOT / "tests" / "data" / "golden_questions.jsonl"
 LABELS = ("yue-Hant", "yue-Hans", "zh-Hant", "zh-Hans", "en", "mixed")
 #: Corpus sentences per source drawn for each Cantonese class.
 PER_SOURCE = {"hkcancor": 150, "ctcpc": 150, "common_voice": 100}
+CORPORA = tuple(PER_SOURCE)
 MIN_HAN = 6
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _INNER_SPACE = re.compile(r"(?<=[^\sA-Za-z0-9])\s+(?=[^\sA-Za-z0-9])")
-_PYCANTONESE_DATA = Path(pycantonese.__file__).resolve().parent / "data"
+PYCANTONESE_DATA = Path(pycantonese.__file__).resolve().parent / "data"
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """A corpus sentence without its tokenising spaces between non-Latin characters."""
     return _INNER_SPACE.sub("", text.strip())
+
+
+def register_key(text: str) -> str:
+    """The Han characters of a text folded to Simplified: equal keys are the same Chinese words."""
+    return "".join(_HAN.findall(to_hans(text)))
 
 
 #: Filters applied, in this order, to every corpus sentence: (name, keep-predicate).
@@ -113,7 +153,7 @@ def _filtered(sents: Iterable[str]) -> tuple[list[str], dict[str, int]]:
     removed = {name: 0 for name, _ in FILTERS}
     removed["duplicate"] = 0
     kept: set[str] = set()
-    for text in map(_clean, sents):
+    for text in map(clean, sents):
         failed = next((name for name, keep in FILTERS if not keep(text)), None)
         if failed is not None:
             removed[failed] += 1
@@ -131,7 +171,7 @@ def _cantonese_sources() -> tuple[dict[str, list[str]], dict[str, dict[str, int]
         "hkcancor": ["".join(map(str, words)) for words in pycantonese.hkcancor().words(by_utterance=True)]
     }
     for name in ("ctcpc", "common_voice"):
-        raw[name] = json.loads((_PYCANTONESE_DATA / name / "sents.json").read_text(encoding="utf-8"))
+        raw[name] = json.loads((PYCANTONESE_DATA / name / "sents.json").read_text(encoding="utf-8"))
     sources: dict[str, list[str]] = {}
     removals: dict[str, dict[str, int]] = {}
     for name, sents in raw.items():
@@ -201,6 +241,73 @@ def build_sourced_splits() -> dict[str, list[tuple[str, str, str]]]:
     return splits
 
 
+def test_split_keys() -> frozenset[str]:
+    """Register keys of every test-split item: text the register model is never trained on."""
+    return frozenset(register_key(t) for t, _, _ in build_sourced_splits()["test"])
+
+
+#: Items with fewer Han characters than this are not register-determinable (rule ``short``).
+MIN_REGISTER_HAN = 8
+KNOWLEDGE = ROOT / "kaifong" / "knowledge" / "data"
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def _sentence_keys(texts: Iterable[str]) -> str:
+    """Register keys of every sentence of ``texts``, one per line, for substring search."""
+    return "\n".join(register_key(s) for text in texts for s in _SENTENCE_END.split(text))
+
+
+@cache
+def other_register_text() -> dict[str, str]:
+    """Per register, the keys of every available sentence of the *other* register.
+
+    For Cantonese items: the standard-Chinese sentences of ``langid_zh.txt`` and of the
+    knowledge base's zh-Hant pages (the SWC text installed). For standard-Chinese items:
+    every sentence of the three Cantonese corpora, before any filter or sampling.
+    """
+    swc = [*_lines("langid_zh.txt"), *(p.read_text(encoding="utf-8") for p in KNOWLEDGE.glob("*/zh-Hant.md"))]
+    cantonese: list[str] = []
+    raw = [["".join(map(str, u)) for u in pycantonese.hkcancor().words(by_utterance=True)]]
+    raw += [
+        json.loads((PYCANTONESE_DATA / n / "sents.json").read_text(encoding="utf-8")) for n in CORPORA[1:]
+    ]
+    for sents in raw:
+        cantonese += map(clean, sents)
+    return {"yue": _sentence_keys(swc), "zh": _sentence_keys(cantonese)}
+
+
+def _in_other_register(text: str, label: str) -> bool:
+    return register_key(text) in other_register_text()[label.split("-")[0]]
+
+
+#: Rules deciding that an item's register label cannot be honest, in order: (name, drop-predicate).
+#: They read only the item's text and label, never what any detector says of it.
+REGISTER_RULES: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
+    ("same in both registers", _in_other_register),
+    (f"under {MIN_REGISTER_HAN} Han", lambda t, _: len(_HAN.findall(t)) < MIN_REGISTER_HAN),
+)
+
+
+def register_determinable(
+    items: list[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
+    """The items whose register label can be honest, and per rule the items it dropped per class.
+
+    Only ``yue-*`` and ``zh-*`` items are subject to the rules: ``en`` and ``mixed`` labels
+    say nothing about register.
+    """
+    removed: dict[str, dict[str, int]] = {name: dict.fromkeys(LABELS[:4], 0) for name, _ in REGISTER_RULES}
+    kept: list[tuple[str, str]] = []
+    for text, label in items:
+        if label in LABELS[:4]:
+            rule = next((name for name, drop in REGISTER_RULES if drop(text, label)), None)
+            if rule is not None:
+                removed[rule][label] += 1
+                continue
+        kept.append((text, label))
+    return kept, removed
+
+
 def build_splits() -> dict[str, list[tuple[str, str]]]:
     """The ``tuning`` and ``test`` halves of every class, as (text, label) pairs."""
     return {split: [(t, label) for t, label, _ in items] for split, items in build_sourced_splits().items()}
@@ -233,7 +340,7 @@ def baseline_label(text: str) -> str:
     return f"{language}-{script}"
 
 
-def _golden() -> list[tuple[str, str]]:
+def golden_items() -> list[tuple[str, str]]:
     if not GOLDEN.exists():
         return []
     forms = {"yue": "yue-Hant"}
@@ -241,10 +348,14 @@ def _golden() -> list[tuple[str, str]]:
     return [(r["question"], forms.get(r["form"], r["form"])) for r in rows]
 
 
-def _golden_label(detection: Detection) -> str:
+def _golden_form(predict: Callable[[str], str]) -> Callable[[str], str]:
     """Golden forms have no yue-Hans: Simplified Cantonese replies in zh-Hans."""
-    label = label_of(detection)
-    return "zh-Hans" if label == "yue-Hans" else label
+
+    def form(text: str) -> str:
+        label = predict(text)
+        return "zh-Hans" if label == "yue-Hans" else label
+
+    return form
 
 
 def accuracy(items: list[tuple[str, str]], predict: Callable[[str], str]) -> dict[str, float]:
@@ -298,53 +409,70 @@ def register_check(items: Iterable[tuple[str, str, str]]) -> dict[str, dict[str,
     return counts
 
 
+def _print_removals(removed: dict[str, dict[str, dict[str, int]]]) -> None:
+    print("register-determinable: items each rule dropped, per split and class (applied in order):")
+    for split, rules in removed.items():
+        for rule, per_class in rules.items():
+            cells = ", ".join(f"{label} {n}" for label, n in per_class.items())
+            print(f"  {split:7} {rule:24} {cells}")
+
+
 def main() -> None:
     """Print the accuracy and latency tables and write ``benchmarks/results/language.json``."""
     sourced = build_sourced_splits()
     splits = {split: [(t, label) for t, label, _ in items] for split, items in sourced.items()}
     _, removals = _cantonese_sources()
     register = register_check(sourced["tuning"])
-    golden = _golden()
+    golden = golden_items()
+    systems: dict[str, Callable[[str], str]] = {
+        "kaifong": lambda t: label_of(detect(t)),
+        "rules": lambda t: label_of(detect_by_rules(t)),
+        "baseline": baseline_label,
+    }
 
-    def ours(text: str) -> str:
-        return label_of(detect(text))
-
-    rows: dict[str, dict[str, dict[str, float]]] = {}
+    views: dict[str, list[tuple[str, str]]] = {}
+    removed: dict[str, dict[str, dict[str, int]]] = {}
     for split in ("test", "tuning"):
-        rows[split] = {
-            "kaifong": accuracy(splits[split], ours),
-            "baseline": accuracy(splits[split], baseline_label),
-        }
+        views[f"{split} all"] = splits[split]
+        views[f"{split} determinable"], removed[split] = register_determinable(splits[split])
+    rows = {
+        view: {name: accuracy(items, fn) for name, fn in systems.items()} for view, items in views.items()
+    }
     if golden:
-        rows["golden"] = {
-            "kaifong": accuracy(golden, lambda t: _golden_label(detect(t))),
-            "baseline": accuracy(
-                golden, lambda t: "zh-Hans" if (b := baseline_label(t)) == "yue-Hans" else b
-            ),
-        }
+        views["golden"] = golden
+        rows["golden"] = {name: accuracy(golden, _golden_form(fn)) for name, fn in systems.items()}
     texts = [t for t, _ in splits["test"]]
     questions = [t for t, _ in golden] or texts
     twenty = [q for q in questions if 15 <= len(q) <= 25] or questions
     latency = {
         "kaifong": latency_us(texts, detect),
+        "rules": latency_us(texts, detect_by_rules),
         "baseline": latency_us(texts, baseline_label),
         "kaifong_20_chars": latency_us(twenty, detect, repeat=20),
+        "rules_20_chars": latency_us(twenty, detect_by_rules, repeat=20),
     }
 
     columns = [*LABELS, "overall"]
-    print(f"{'split':8} {'system':9} " + " ".join(f"{c:>8}" for c in columns) + "      n")
-    for split, systems in rows.items():
-        n = len(splits.get(split, golden))
-        for system, acc in systems.items():
+    print("kaifong = marker rules + register model; rules = marker rules alone (the previous detector)")
+    print(f"{'view':19} {'system':9} " + " ".join(f"{c:>8}" for c in columns) + "      n")
+    for view, by_system in rows.items():
+        for system, acc in by_system.items():
             cells = " ".join(f"{acc[c]:8.3f}" if c in acc else f"{'-':>8}" for c in columns)
-            print(f"{split:8} {system:9} {cells} {n:6d}")
-    counts = {lab: sum(1 for _, x in splits["test"] if x == lab) for lab in LABELS}
-    print("test items per class:", ", ".join(f"{k} {v}" for k, v in counts.items()))
+            print(f"{view:19} {system:9} {cells} {len(views[view]):6d}")
+    counts = {
+        view: {lab: sum(1 for _, x in views[view] if x == lab) for lab in LABELS}
+        for view in ("test all", "test determinable")
+    }
+    for view, per_class in counts.items():
+        print(f"{view} items per class:", ", ".join(f"{k} {v}" for k, v in per_class.items()))
+    _print_removals(removed)
+    model = default_model()
+    print(f"register model: {len(model.weights)} n-grams, threshold {model.threshold}")
     for name, lat in latency.items():
         print(f"latency {name:17} median {lat['median']:7.1f} µs   p95 {lat['p95']:7.1f} µs")
     print("corpus filters (sentences removed per source, in order):")
-    for source, removed in removals.items():
-        print(f"  {source:13} " + ", ".join(f"{k} {v}" for k, v in removed.items()))
+    for source, dropped in removals.items():
+        print(f"  {source:13} " + ", ".join(f"{k} {v}" for k, v in dropped.items()))
     unchanged = hk2s_unchanged()
     print("yue-Hans draws dropped as unchanged by hk2s:", ", ".join(f"{k} {v}" for k, v in unchanged.items()))
     print("register check on the tuning split's yue items (canto-filter verdict per source):")
@@ -358,12 +486,14 @@ def main() -> None:
     report = {
         "seed": SEED,
         "accuracy": rows,
-        "test_items_per_class": counts,
+        "items_per_class": counts,
+        "register_rule_removals": removed,
+        "register_model": {"ngrams": len(model.weights), "threshold": model.threshold},
         "corpus_filter_removals": removals,
         "yue_hans_unchanged_by_hk2s": unchanged,
         "tuning_register_check": register,
         "latency_us": latency,
-        "test_errors": [list(e) for e in errors(splits["test"], ours)],
+        "test_errors": [list(e) for e in errors(splits["test"], systems["kaifong"])],
     }
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS.relative_to(ROOT)}")

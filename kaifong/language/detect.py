@@ -9,6 +9,7 @@ from cantofilter import LanguageType, judge
 from hanzidentifier import helpers
 
 from kaifong.language.convert import to_hans, to_hant
+from kaifong.language.register_model import RegisterModel, default_model
 from kaifong.types import Detection, Language, Script
 
 #: What a text with no Han characters at all (empty, punctuation, digits, Latin) detects as.
@@ -112,16 +113,17 @@ def _changed(before: str, after: str, ignore: frozenset[str]) -> int:
     return sum(1 for a, b in zip(before, after, strict=False) if a != b and a not in ignore)
 
 
-def _script(text: str) -> Script:
+def _script(text: str, hant: str, hans: str) -> Script:
     """Hans when the text carries more Simplified evidence than Traditional; otherwise Hant (HK).
 
     Simplified evidence: characters OpenCC's s2hk changes (other than CC-CEDICT
     Traditional-only ones, which s2hk merely respells to HK variants, 衛 -> 衞, and
     Cantonese 晒/吓), plus 系 used
-    for 係 and 几 for 幾. Traditional evidence: characters hk2s changes.
+    for 係 and 几 for 幾. Traditional evidence: characters hk2s changes. ``hant`` and
+    ``hans`` are the text converted by s2hk and hk2s.
     """
-    simp = _changed(text, to_hant(text), _no_simplified_evidence()) + len(_SIMPLIFIED_USE.findall(text))
-    trad = _changed(text, to_hans(text), frozenset())
+    simp = _changed(text, hant, _no_simplified_evidence()) + len(_SIMPLIFIED_USE.findall(text))
+    trad = _changed(text, hans, frozenset())
     return "Hans" if simp > trad else "Hant"
 
 
@@ -136,20 +138,29 @@ def _chinese_frame(text: str, n_han: int, words: list[str]) -> bool:
     return n_han >= len(words)
 
 
-def _language(text: str, script: Script) -> Language:
-    """yue when the text (folded to Traditional) has Cantonese-only words, else zh.
+def _has_marker(text: str, traditional: str, script: Script) -> bool:
+    """Whether the text (or its Traditional form) has a Cantonese marker canto-filter lacks.
 
     The markers are also searched in the unconverted text, since folding Simplified text
     can turn a marker into another word (晒 "all done" becomes 曬 "sun-dry").
     """
-    traditional = to_hant(text) if script == "Hans" else text
-    if judge(traditional) in (LanguageType.CANTONESE, LanguageType.MIXED):
+    return (
+        _EXTRA_CANTONESE.search(traditional) is not None
+        or _EXTRA_CANTONESE.search(text) is not None
+        or _MORE_CANTONESE.search(traditional) is not None
+        or (script == "Hans" and _SIMPLIFIED_CANTONESE.search(text) is not None)
+    )
+
+
+def _language(text: str, script: Script, hant: str, hans: str, model: RegisterModel | None) -> Language:
+    """yue when canto-filter or the markers find a Cantonese-only word; zh when they find none
+    and canto-filter finds an SWC-only word; otherwise (no evidence either way) the register
+    model decides."""
+    traditional = hant if script == "Hans" else text
+    verdict = judge(traditional)
+    if verdict in (LanguageType.CANTONESE, LanguageType.MIXED) or _has_marker(text, traditional, script):
         return "yue"
-    if _EXTRA_CANTONESE.search(traditional) or _EXTRA_CANTONESE.search(text):
-        return "yue"
-    if _MORE_CANTONESE.search(traditional):
-        return "yue"
-    if script == "Hans" and _SIMPLIFIED_CANTONESE.search(text):
+    if verdict == LanguageType.NEUTRAL and model is not None and model.is_cantonese(hans):
         return "yue"
     return "zh"
 
@@ -173,7 +184,12 @@ def detect(text: str) -> Detection:
       markers canto-filter lacks (咩, 幾時, 呢個/呢隻, 我個, standalone 係 and 唔, 有冇, 仲未,
       好耐, 好多, 都幾, final 啦/囉/先, 十蚊, 女仔, 點知, 識講, 做緊, 少過, 拎住 ...) decides,
       each with exclusions so SWC words (的士, 一點, 首先, 優先, 領先, 有條件, 做好多項,
-      嘍囉, 知識) do not trigger; with none, the text is Standard Written Chinese (zh).
+      嘍囉, 知識) do not trigger. With no marker and no SWC-only word either (canto-filter's
+      ``neutral``), the trained register model (``kaifong.language.register_model``:
+      Cantonese character n-grams mined from the corpora pycantonese ships, such as 大佬,
+      而家, 成日) adds up the Cantonese evidence of the text folded to Simplified; below its
+      threshold, or with an SWC-only word, the text is Standard Written Chinese (zh). Why
+      and how: docs/adr/0006-register-model.md.
     - **script**: Hans when OpenCC's s2hk finds more to change than hk2s (plus 系/几 used
       for 係/幾); text whose characters are the same in both scripts is Hant (Hong Kong).
     - **code_switched**: for Chinese text, True when it contains at least one Latin word of
@@ -184,6 +200,16 @@ def detect(text: str) -> Detection:
     - Only the first ``MAX_DETECT_CHARS`` characters are read: they decide a text's language, and
       a megabyte of text must not cost seconds.
     """
+    return detect_with_model(text, default_model())
+
+
+def detect_by_rules(text: str) -> Detection:
+    """``detect`` without the trained register model: the marker rules alone (for comparison)."""
+    return detect_with_model(text, None)
+
+
+def detect_with_model(text: str, model: RegisterModel | None) -> Detection:
+    """``detect`` with the given register model (None: the marker rules alone)."""
     text = text[:MAX_DETECT_CHARS]
     han = _HAN.findall(text)
     if not han:
@@ -191,6 +217,7 @@ def detect(text: str) -> Detection:
     words = _LATIN_WORD.findall(_ADDRESS.sub(" ", text))
     if not _chinese_frame(text, len(han), words):
         return Detection("en", "Latn", True)
-    script = _script(text)
+    hant, hans = to_hant(text), to_hans(text)
+    script = _script(text, hant, hans)
     switched = any(len(w) >= 2 and w.lower() not in NOT_SWITCHING for w in words)
-    return Detection(_language(text, script), script, switched)
+    return Detection(_language(text, script, hant, hans, model), script, switched)
