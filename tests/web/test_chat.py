@@ -7,8 +7,12 @@ from typing import Any
 
 import httpx
 
+from kaifong.language.messages import message
 from kaifong.services import Services
 from kaifong.web import create_app
+
+FOLLOW: dict[str, Any] = {"follow_redirects": True}
+HTMX = {"HX-Request": "true"}
 
 
 def session(services: Services, steps: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.Response]:
@@ -41,11 +45,11 @@ def test_accepting_then_asking_shows_answer_sources_label_and_human_route(shared
         shared_services,
         [
             ("POST", "/notice", {"follow_redirects": False}),
-            ("POST", "/chat", {"data": {"question": "How do I renew my driving licence?"}}),
+            ("POST", "/chat", {"data": {"question": "How do I renew my driving licence?"}, **FOLLOW}),
         ],
     )
     assert notice.status_code == 303
-    assert page.status_code == 200
+    assert [r.status_code for r in page.history] == [303] and page.status_code == 200
     assert "Renewing a full driving licence" in page.text
     assert "AI-generated answer" in page.text
     assert "Talk to a person" in page.text
@@ -75,13 +79,32 @@ def test_empty_question_is_explained_in_the_interface_language(shared_services: 
     assert "請先打個問題" in page.text
 
 
-def test_expired_conversation_is_explained(shared_services: Services) -> None:
+def test_expired_conversation_is_explained_to_htmx(shared_services: Services) -> None:
     _, page = session(
         shared_services,
-        [("POST", "/notice", {}), ("POST", "/chat", {"data": {"question": "hi", "conversation_id": "gone"}})],
+        [
+            ("POST", "/notice", {}),
+            ("POST", "/chat", {"data": {"question": "hi", "conversation_id": "gone"}, "headers": HTMX}),
+        ],
     )
     assert page.status_code == 404
     assert "not known here" in page.text
+
+
+def test_a_plain_post_to_a_conversation_this_browser_did_not_start_answers_nothing(
+    shared_services: Services,
+) -> None:
+    before = shared_services.audit.count()
+    _, page = session(
+        shared_services,
+        [
+            ("POST", "/notice", {}),
+            ("POST", "/chat?lang=zh-Hant", {"data": {"question": "hi", "conversation_id": "gone"}}),
+        ],
+    )
+    assert page.status_code == 403
+    assert message("chat.denied.title", "zh-Hant") in page.text
+    assert shared_services.audit.count() == before
 
 
 def test_interface_language_and_large_text_are_remembered(shared_services: Services) -> None:
@@ -96,22 +119,22 @@ def test_follow_up_page_shows_the_earlier_exchange(shared_services: Services) ->
         shared_services,
         [
             ("POST", "/notice", {}),
-            ("POST", "/chat", {"data": {"question": "How do I renew my driving licence?"}}),
+            ("POST", "/chat", {"data": {"question": "How do I renew my driving licence?"}, **FOLLOW}),
         ],
     )
     marker = 'name="conversation_id" value="'
     conversation = first.text.split(marker, 1)[1].split('"', 1)[0]
+    token = first.text.split('name="subject_token" value="', 1)[1].split('"', 1)[0]
+    follow_up = {
+        "question": "How much does it cost?",
+        "conversation_id": conversation,
+        "subject_token": token,
+    }
     _, second = session(
         shared_services,
-        [
-            ("POST", "/notice", {}),
-            (
-                "POST",
-                "/chat",
-                {"data": {"question": "How much does it cost?", "conversation_id": conversation}},
-            ),
-        ],
+        [("POST", "/notice", {}), ("POST", "/chat", {"data": follow_up, **FOLLOW})],
     )
+    assert second.url.path == f"/chat/{conversation}"
     assert "How do I renew my driving licence?" in second.text
     assert "How much does it cost?" in second.text
 
