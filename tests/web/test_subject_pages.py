@@ -23,7 +23,9 @@ def browse(services: Services, steps: list[tuple[str, str, dict[str, Any]]]) -> 
 
     async def go() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=create_app(services=services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://kaifong.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://kaifong.test", follow_redirects=True
+        ) as client:
             await client.post("/notice")
             return [await client.request(method, path, **kwargs) for method, path, kwargs in steps]
 
@@ -55,7 +57,7 @@ def test_button_labels_follow_the_interface_language(shared_services: Services, 
     (page,) = browse(
         shared_services, [("POST", f"/chat?lang={form}", {"data": {"question": "怎样申请公屋？"}})]
     )
-    for key in ("privacy.download", "privacy.erase", "privacy.token_title", "privacy.token_hint"):
+    for key in ("privacy.download", "privacy.erase", "privacy.token_title", "chat.token_hint_kept"):
         assert message(key, form) in page.text, key
 
 
