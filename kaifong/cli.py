@@ -26,6 +26,7 @@ from kaifong.pipeline.runner import bad_question_message
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.tools.finder.command import find
+from kaifong.tools.translate.command import glossary_command, translate_command
 
 err = Console(stderr=True)
 
@@ -284,6 +285,8 @@ def subject_erase(token: str, yes: bool) -> None:
 main.add_command(escalations)  # kaifong escalations list|show|claim|close (kaifong.oversight.commands)
 main.add_command(killswitch)  # kaifong killswitch on|off|status
 main.add_command(find)  # kaifong find "…" (kaifong.tools.finder.command)
+main.add_command(translate_command)  # kaifong translate FILE --to FORM (kaifong.tools.translate.command)
+main.add_command(glossary_command)  # kaifong glossary TERM
 
 
 @main.group()
