@@ -20,7 +20,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -207,6 +207,34 @@ class OpenAICompatibleBackend:
         self.breaker.success()
         if last.text or last.cited_doc_ids:
             yield Completion(last.text, last.cited_doc_ids, prompt_id)
+
+    async def generate(self, messages: Sequence[Mapping[str, str]]) -> str:
+        """The model's reply to chat ``messages`` (the translation seam, kaifong.tools.translate), with
+        the same retries, circuit breaker and garbage check as answers; raises BackendError only."""
+        payload = {
+            "model": self.model,
+            "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+            "temperature": self.settings.temperature,
+            "stream": False,
+        }
+        self.breaker.before_call()
+        try:
+            async with self._client() as client:
+                response = await self._send(client, payload, stream=True)
+                try:
+                    body = await self._read(response)
+                finally:
+                    await response.aclose()
+            meter = _GarbageMeter()
+            text = meter.clean(completion_text(body))
+            meter.check(text)
+        except BaseException as exc:
+            failure = self._failed(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
+        self.breaker.success()
+        return text
 
     # --- one call --------------------------------------------------------------------------------------
 
