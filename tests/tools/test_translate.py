@@ -239,3 +239,17 @@ def test_password_protected_pdf_is_refused() -> None:
     with pytest.raises(DocumentError) as caught:
         read_upload("locked.pdf", buffer.getvalue())
     assert caught.value.reason == "translate.error.encrypted"
+
+
+def test_a_mixed_document_translates_the_lines_in_the_other_language(shared_services: Services) -> None:
+    model = PhraseTableModel({"Please bring your identity card": "請帶同身份證"})
+    text = "申請須知\n\n請於辦公時間內親身前往辦事處遞交申請表格。\n\nPlease bring your identity card."
+    result = run(translate(text, "zh-Hant", shared_services, generator=model))
+    assert result.text.splitlines()[-1] == "請帶同身份證."
+    assert result.text.splitlines()[2] == "請於辦公時間內親身前往辦事處遞交申請表格。"
+    with pytest.raises(DocumentError):
+        run(
+            translate(
+                "請於辦公時間內親身前往辦事處遞交申請表格。", "zh-Hant", shared_services, generator=model
+            )
+        )

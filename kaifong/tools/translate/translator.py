@@ -119,7 +119,7 @@ async def translate(
     if len(text) > MAX_CHARS:
         raise DocumentError("translate.error.too_long", length=len(text), limit=MAX_CHARS)
     source = source_form(text)
-    if source == form:
+    if source == form and not _other_language_lines(text, form):
         raise DocumentError("translate.error.same_language")
     if script_only(source, form):
         converted = to_hans(text) if form == "zh-Hans" else to_hant(text)
@@ -133,6 +133,17 @@ async def translate(
         result = await _with_model(text, source, form, chosen, glossary or load_glossary())
     _audit(services, text, result)
     return result
+
+
+def _other_language_lines(text: str, target: Form) -> bool:
+    """True when a mixed document has lines in the other language (English among Chinese, or the
+    reverse) that still need translating although most of it is already in ``target``."""
+    wanted_english = target == "en"
+    for line in text.splitlines():
+        letters = sum(ch.isalpha() for ch in line)
+        if letters >= 12 and (detect(line).language == "en") != wanted_english:
+            return True
+    return False
 
 
 async def _with_model(
