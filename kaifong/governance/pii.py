@@ -23,7 +23,8 @@ from kaifong.governance.recognizers import (
     ric_check_character,
 )
 from kaifong.governance.recognizers._context import Finding
-from kaifong.governance.recognizers._normalise import normalise_with_offsets
+from kaifong.governance.recognizers._normalise import normalise_for_scan
+from kaifong.governance.recognizers._prefilter import Needs, TextFacts
 from kaifong.governance.sanitise import map_span
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Finding",
     "HkidRecognizer",
     "NameRecognizer",
+    "Needs",
     "PassportRecognizer",
     "PhoneRecognizer",
     "Recognizer",
@@ -62,6 +64,10 @@ class Recognizer(Protocol):
     ``[0, 1]``; a score of 0.5 or more means "redact".  It must never raise, whatever the string
     (including lone surrogates), and it must run in time linear in ``len(text)`` (no catastrophic
     backtracking).
+
+    A recognizer may also have a ``needs`` attribute, a :class:`Needs`: what a text must hold for it to
+    find anything (six digits in a row for an HKID).  :func:`find` checks every recognizer's needs
+    against facts gathered in one scan of the text, and does not call those that could find nothing.
     """
 
     kind: str
@@ -85,6 +91,13 @@ DEFAULT_RECOGNIZERS: tuple[Recognizer, ...] = (
 )
 
 
+def _with_needs(recognizers: Sequence[Recognizer]) -> list[tuple[Recognizer, Needs | None]]:
+    return [(recognizer, getattr(recognizer, "needs", None)) for recognizer in recognizers]
+
+
+_DEFAULT_NEEDS = _with_needs(DEFAULT_RECOGNIZERS)
+
+
 def find(text: str, *, recognizers: Sequence[Recognizer] | None = None) -> list[Finding]:
     """Find personal data in ``text``; offsets refer to ``text`` itself, not its normalised form.
 
@@ -92,18 +105,29 @@ def find(text: str, *, recognizers: Sequence[Recognizer] | None = None) -> list[
     normalised text, spans are mapped back, overlaps are resolved (higher score wins, then the
     longer span), and the findings are returned sorted by start.  Kinds: see :data:`KINDS`.
     """
-    normalised, offsets = normalise_with_offsets(text)
+    normalised, offsets = normalise_for_scan(text)
+    facts = TextFacts(normalised)
     candidates: list[Finding] = []
-    for recognizer in DEFAULT_RECOGNIZERS if recognizers is None else recognizers:
+    for recognizer, needs in _DEFAULT_NEEDS if recognizers is None else _with_needs(recognizers):
+        if needs is not None and not facts.meet(needs):
+            continue
         for finding in recognizer.find(normalised):
             if not 0 <= finding.start < finding.end <= len(normalised):
                 continue
-            start, end = map_span(text, offsets, finding.start, finding.end)
-            candidates.append(Finding(finding.kind, start, end, finding.score, text[start:end]))
+            if offsets is None:  # the normalised text has the same offsets (it is often text itself)
+                start, end = finding.start, finding.end
+            else:
+                start, end = map_span(text, offsets, finding.start, finding.end)
+            value = text[start:end]
+            if start != finding.start or end != finding.end or value != finding.text:
+                finding = Finding(finding.kind, start, end, finding.score, value)
+            candidates.append(finding)
     return _drop_overlaps(candidates)
 
 
 def _drop_overlaps(candidates: list[Finding]) -> list[Finding]:
+    if len(candidates) < 2:
+        return candidates
     candidates.sort(key=lambda f: (-f.score, -(f.end - f.start), f.start))
     starts: list[int] = []
     kept: list[Finding] = []

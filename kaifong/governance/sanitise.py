@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["clean", "is_stripped", "map_span", "normalise_with_offsets"]
+__all__ = ["clean", "is_stripped", "map_span", "normalise_units", "normalise_with_offsets"]
 
 # Characters that survive stripping even though they are control characters.
 _KEEP = frozenset("\n\t")
@@ -122,10 +122,15 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     compose with it, so ``e`` + U+0301 becomes ``é`` and half-width ``ｶﾞ`` becomes ``ガ``; the result is
     equal to :func:`clean` except in exotic cases.  Use :func:`map_span` to map a span back.
     """
-    tables = _tables()
-    stripped = tables.stripped
-    if tables.pattern.search(text) is None and unicodedata.is_normalized("NFKC", text):
+    if _tables().pattern.search(text) is None and unicodedata.is_normalized("NFKC", text):
         return text, list(range(len(text) + 1))
+    return normalise_units(text)
+
+
+def normalise_units(text: str) -> tuple[str, list[int]]:
+    """:func:`normalise_with_offsets` without its shortcut for text that is already normalised: a
+    combining mark always shares the offset of its base character (``e`` + U+0301 gives ``[0, 0]``)."""
+    stripped = _tables().stripped
     out: list[str] = []
     offsets: list[int] = []
     unit: list[str] = []

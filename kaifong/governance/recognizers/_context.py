@@ -4,31 +4,48 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-__all__ = ["AFTER", "BEFORE", "LEFT", "RIGHT", "Context", "Finding", "finding"]
+__all__ = [
+    "AFTER",
+    "BEFORE",
+    "LEFT",
+    "LEFT_OF_FIRST",
+    "RIGHT",
+    "Context",
+    "Finding",
+    "case_variants",
+    "finding",
+]
 
 # ASCII look-arounds instead of \b: \b does not separate an ID from Chinese text (係A123456(3)).
 LEFT = r"(?<![A-Za-z0-9])"
 RIGHT = r"(?![A-Za-z0-9])"
+# LEFT written after a pattern's first character, so that the pattern starts with a character class:
+# ``re`` then skips, in C, to the characters of that class instead of trying every position.
+LEFT_OF_FIRST = r"(?<![A-Za-z0-9].)"
 
 # Default context windows, in characters, before and after a candidate.
 BEFORE = 20
 AFTER = 12
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One piece of personal data: its kind (``HKID``, ``PHONE``, ``EMAIL``...), span and confidence.
 
-    ``text`` holds the matched value; it is excluded from ``repr`` so findings can be logged safely.
+    ``text`` holds the matched value; it is left out of ``repr`` so findings can be logged safely.  A
+    named tuple rather than a frozen dataclass: as immutable, and about four times cheaper to make
+    (several are made for each message).
     """
 
     kind: str
     start: int
     end: int
     score: float
-    text: str = field(default="", repr=False)
+    text: str = ""
+
+    def __repr__(self) -> str:
+        return f"Finding(kind={self.kind!r}, start={self.start!r}, end={self.end!r}, score={self.score!r})"
 
 
 def finding(kind: str, match: re.Match[str], score: float, group: int | str = 0) -> Finding:
@@ -42,6 +59,16 @@ def check_digit_score(valid: bool, context: bool) -> float | None:
     if valid:
         return 1.0 if context else 0.95
     return 0.3 if context else None
+
+
+# The characters that re, ignoring case, matches to an ASCII letter besides its two cases.
+_ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")  # İ ı ſ K
+
+
+def case_variants(char: str) -> set[str]:
+    """The characters that ``(?i:char)`` matches."""
+    candidates = {char, char.lower(), char.upper(), *_ODD_CASES}
+    return {c for c in candidates if len(c) == 1 and re.fullmatch(f"(?i:{re.escape(char)})", c)}
 
 
 class Context:
@@ -61,7 +88,14 @@ class Context:
             if word.isascii() and word[-1:].isalnum():
                 escaped += RIGHT.replace("A-Z", "")
             parts.append(escaped)
-        self._pattern = re.compile("|".join(parts), re.IGNORECASE)
+        # Ignoring case, re cannot skip to a word's first letter, so it would try every alternative at
+        # every position of the window; the words' first characters, in each case, let it skip in C.
+        firsts = "".join(sorted({re.escape(variant) for word in words for variant in case_variants(word[0])}))
+        self._pattern = re.compile(f"[{firsts}](?<=(?=(?i:{'|'.join(parts)})).)")
+        # The words without their right boundary: found wherever a window's search could find one (a
+        # window's end counts as a boundary even before "s" in "banks").
+        loose = [part.removesuffix(RIGHT.replace("A-Z", "")) for part in parts]
+        self._anywhere = re.compile(f"[{firsts}](?<=(?=(?i:{'|'.join(loose)})).)")
         self.before = before
         self.after = after
 
@@ -74,6 +108,10 @@ class Context:
         """Whether a context word starts within ``window`` characters after ``end``."""
         size = self.after if window is None else window
         return size > 0 and self._pattern.search(text, end, min(len(text), end + size)) is not None
+
+    def anywhere(self, text: str) -> bool:
+        """Whether a context word may be in ``text`` at all: if not, no window of it has one."""
+        return self._anywhere.search(text) is not None
 
     def around(self, text: str, start: int, end: int) -> bool:
         """Whether a context word is in the window before ``start`` or after ``end``."""

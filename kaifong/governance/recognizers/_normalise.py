@@ -6,18 +6,28 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kaifong.governance import sanitise
 
-__all__ = ["normalise_with_offsets"]
+__all__ = ["normalise_for_scan", "normalise_with_offsets"]
 
 # Planes scanned for characters that NFKC changes: BMP, SMP, the CJK compatibility supplement, tags.
 _SCANNED = (range(0x0000, 0x20000), range(0x2F800, 0x2FA20), range(0xE0000, 0xE1000))
+# Every character outside the BMP counts as special: ``re`` tests a class's characters above U+FFFF
+# one range at a time, so listing the ~150 ranges of such characters would cost as much per character
+# of text as all the rest.  They are rare (emoji) and the per-character path handles them exactly.
+_ASTRAL = "\\U00010000-\\U0010ffff"
+# The characters NFKC changes that Chinese text is full of (full-width punctuation), with their NFKC
+# forms, replaced by str.replace (a scan in C).  unicodedata.normalize costs about 2,000 instructions
+# a character once a text holds any character it changes.
+_PUNCTUATION = tuple((wide, unicodedata.normalize("NFKC", wide)) for wide in "，？！：；（）／\u3000")
 
 
 @dataclass(frozen=True)
 class _Tables:
-    special: re.Pattern[str]  # runs of characters NFKC changes, sanitise strips, or that join the previous
+    ascii_stripped: re.Pattern[str]  # the ASCII characters that sanitise strips (controls but \n, \t)
+    special: re.Pattern[str]  # runs of characters that sanitise strips or NFKC changes, but _PUNCTUATION
     joiner: re.Pattern[str]  # characters that NFKC may combine with the one before
 
 
@@ -33,9 +43,15 @@ def _char_class(codepoints: list[int]) -> str:
 
 @functools.cache
 def _tables() -> _Tables:
-    """Build the character classes once, on first use (about 100 ms)."""
+    """Build the character classes once, on first use (about 100 ms).
+
+    Every character that is not special (ASCII but controls, Han, the common full-width punctuation)
+    normalises to one character whatever its neighbours: it cannot combine with the one before, and
+    NFKC leaves it alone or makes it one other character.  So a stretch of them keeps its offsets.
+    """
     special: list[int] = []
     joiners: list[int] = []
+    punctuation = {ord(wide) for wide, _ in _PUNCTUATION}
     for block in _SCANNED:
         for cp in block:
             ch = chr(cp)
@@ -44,9 +60,14 @@ def _tables() -> _Tables:
             elif sanitise._joins_previous(ch):
                 special.append(cp)
                 joiners.append(cp)
-            elif unicodedata.normalize("NFKC", ch) != ch:
+            elif unicodedata.normalize("NFKC", ch) != ch and cp not in punctuation:
                 special.append(cp)
-    return _Tables(re.compile(f"[{_char_class(special)}]+"), re.compile(f"[{_char_class(joiners)}]"))
+    bmp = [cp for cp in special if cp <= 0xFFFF]
+    return _Tables(
+        re.compile(f"[{_char_class([cp for cp in bmp if cp < 0x80])}]"),
+        re.compile(f"[{_char_class(bmp)}{_ASTRAL}]+"),
+        re.compile(f"[{_char_class(joiners)}]"),
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -57,9 +78,15 @@ def _single(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", ch) if not sanitise.is_stripped(c))
 
 
+class _Run(NamedTuple):
+    text: str  # the run normalised character by character
+    offsets: tuple[int, ...]  # into the run
+    one_to_one: bool  # every character became exactly one character
+
+
 @functools.lru_cache(maxsize=4096)
-def _run(run: str) -> tuple[str, tuple[int, ...]] | None:
-    """A run normalised character by character, with relative offsets; None if it has a combining one."""
+def _run(run: str) -> _Run | None:
+    """A run normalised character by character; None if it has a combining character."""
     if _tables().joiner.search(run):
         return None
     pieces: list[str] = []
@@ -68,37 +95,67 @@ def _run(run: str) -> tuple[str, tuple[int, ...]] | None:
         normalised = _single(char)
         pieces.append(normalised)
         offsets.extend([index] * len(normalised))
-    return "".join(pieces), tuple(offsets)
+    return _Run("".join(pieces), tuple(offsets), offsets == list(range(len(run))))
+
+
+def normalise_for_scan(text: str) -> tuple[str, list[int] | None]:
+    """The normalised text of :func:`normalise_with_offsets`, and its offsets or None when they are
+    the identity (``normalised[i]`` comes from ``text[i]``, as for almost every message).
+
+    ASCII text without control characters is returned as it is, and text whose only special
+    characters are the common full-width punctuation marks is normalised by ``str.replace``: no
+    per-character work in Python, no ``unicodedata`` call.
+    """
+    tables = _tables()
+    if text.isascii():
+        if tables.ascii_stripped.search(text) is None:
+            return text, None
+    elif tables.special.search(text) is None:
+        return _replace_punctuation(text), None
+    return _with_special(text)
 
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     """The normalised text of :func:`kaifong.governance.sanitise.normalise_with_offsets`, faster.
 
-    Characters that NFKC leaves alone and that cannot combine with a neighbour are copied as they
-    are; other characters are normalised one by one, except runs with a combining character, which
-    are handed (with the character before) to the sanitise function.  The offsets may differ from
-    that function's inside combining sequences, where both are valid.
+    Special characters are normalised one by one, except runs with a combining character, which are
+    handed (with the character before) to the sanitise function; the common full-width punctuation
+    between them is replaced.  A combining mark shares the offset of its base character, as in the
+    sanitise function (which gives each its own offset when the text is already normalised).
     """
-    special = _tables().special
+    normalised, offsets = normalise_for_scan(text)
+    return normalised, list(range(len(text) + 1)) if offsets is None else offsets
+
+
+def _replace_punctuation(text: str) -> str:
+    for wide, narrow in _PUNCTUATION:
+        text = text.replace(wide, narrow)
+    return text
+
+
+def _with_special(text: str) -> tuple[str, list[int] | None]:
     pieces: list[str] = []
     offsets: list[int] = []
+    identity = True  # so far, every special character became one character
     position = 0
-    for match in special.finditer(text):
+    for match in _tables().special.finditer(text):
         run_start, run_end = match.span()
         simple = _run(match.group())
+        cut = run_start if simple is not None else max(position, run_start - 1)
+        pieces.append(_replace_punctuation(text[position:cut]))
+        offsets.extend(range(position, cut))
         if simple is not None:
-            pieces.append(text[position:run_start])
-            offsets.extend(range(position, run_start))
-            pieces.append(simple[0])
-            offsets.extend(map(run_start.__add__, simple[1]))
+            pieces.append(simple.text)
+            offsets.extend(map(run_start.__add__, simple.offsets))
+            identity = identity and simple.one_to_one
         else:
-            start = max(position, run_start - 1)
-            pieces.append(text[position:start])
-            offsets.extend(range(position, start))
-            normalised, local = sanitise.normalise_with_offsets(text[start:run_end])
+            normalised, local = sanitise.normalise_units(text[cut:run_end])
             pieces.append(normalised)
-            offsets.extend(start + offset for offset in local[:-1])
+            offsets.extend(cut + offset for offset in local[:-1])
+            identity = False
         position = run_end
-    pieces.append(text[position:])
+    pieces.append(_replace_punctuation(text[position:]))
+    if identity:  # no character dropped, expanded or combined
+        return "".join(pieces), None
     offsets.extend(range(position, len(text) + 1))
     return "".join(pieces), offsets

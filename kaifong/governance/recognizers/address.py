@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
 from kaifong.governance.recognizers._cjk import name_chars_back
 from kaifong.governance.recognizers._context import Context, Finding, trie_pattern
+from kaifong.governance.recognizers._scan import Scanner, fold, keyword_anchor, keyword_starts
 
 __all__ = ["AddressRecognizer"]
 
@@ -31,45 +33,156 @@ _DISTRICTS_ZH = (
 _ESTATES = "邨 苑 花園 花园 大廈 大厦 商場 商场 廣場 广场 中心 山莊 山庄 閣 阁 軒 轩".split()
 _ESTATES += "大樓 大楼 樓 楼 村 園 园".split()
 _EN_NAME = r"(?:[A-Z][A-Za-z'.-]+ ){1,4}"
-# Every part starts with a digit, a word-initial Latin letter or one of these Chinese characters; the
-# look-ahead rejects other positions before the alternation is tried (a 3x speed-up on Chinese).
+_EN_NAME_BEFORE = re.compile(_EN_NAME + "$")  # searched up to a "Road", "Building"...
 _FIRST_ZH = "".join(
     sorted({w[0] for w in _DISTRICTS_ZH + _ESTATES} | set("街道路里坊徑径圍围第一二三四五六七八九十高中低地"))
 )
-_PARTS = re.compile(
-    r"(?=[0-9]|(?<![A-Za-z])[A-Za-z]|[" + _FIRST_ZH + r"])(?:"
+
+
+class _PartPattern(NamedTuple):
+    name: str
+    first: str  # the characters a match can start with (a class body), but lower-case letters
+    needs: str  # "" (always tried), or the keyword family without which it cannot match (see _families)
+    pattern: str
+
+
+# The parts, in order of priority: at a position, the first that matches is taken.  Every part starts
+# with a digit, a word-initial Latin letter or a character of _FIRST_ZH (the look-ahead _HEAD); digit
+# runs are possessive (a shorter run leaves a digit where none fits).
+_HEAD = r"(?=[0-9]|(?<![A-Za-z])[A-Za-z]|[" + _FIRST_ZH + r"])"
+_PART_PATTERNS = (
     # English: flat/room, floor, block, street number + street, named building/street, district.
-    r"(?P<flat>(?=[FfRrUuSs])(?<![A-Za-z])(?i:flat|room|rm|unit|shop|suite)\.? ?"
-    r"(?:[0-9]{1,4}[A-Z]?|[A-Z])(?![A-Za-z0-9]))"
-    r"|(?P<floor>(?=[0-9GLUg])(?<![A-Za-z0-9])(?:[0-9]{1,3}|[GLU])/F(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z0-9])[0-9]{1,3}(?:st|nd|rd|th) (?i:floor)|(?<![A-Za-z])(?i:ground floor))"
-    r"|(?P<block>(?=[BbTtPp])(?<![A-Za-z])(?i:block|blk|tower|phase)\.? ?"
-    r"(?:[0-9]{1,3}[A-Z]?|[A-Z])(?![A-Za-z0-9]))"
-    r"|(?P<street>(?=[0-9])(?<![A-Za-z0-9])[0-9]{1,4}[A-Z]?(?:-[0-9]{1,4}[A-Z]?)?,? "
-    + _EN_NAME
-    + r"(?:Road|Street|Avenue|Lane|Path|Drive|Terrace|Rd|St|Ave|Boulevard|Crescent|Square)(?![A-Za-z]))"
-    r"|(?P<named>(?=[RSALPDBMHCETGV])(?<![A-Za-z])(?:Road|Street|Avenue|Lane|Path|Drive|Rd|Building|Bldg|Mansions?|House|Court|"
-    r"Estate|Centre|Center|Towers?|Gardens?|Plaza|Villas?|Terrace|Heights)(?![A-Za-z]))"
-    r"|(?P<district>(?=[A-Z])(?<![A-Za-z])" + trie_pattern(_DISTRICTS_EN) + r"(?![A-Za-z]))"
-    # Chinese: room, floor, block, street (+ number), estate/building, number, district.
-    r"|(?P<room>(?=[0-9A-Z])(?:[0-9]{1,5}[A-Z]?|[A-Z])(?:室|號舖|号铺|舖|铺))"
-    r"|(?P<floor_zh>(?=[0-9一二三四五六七八九十高中低地])(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3}|[高中低])(?:樓|楼|層|层)|地下|地舖|地铺)"
-    r"|(?P<block_zh>(?=[第0-9A-Z一二三四五六七八九十])第?"
-    r"(?:[0-9]{1,3}[A-Z]?|[A-Z]|[一二三四五六七八九十]{1,3})(?:座|期|棟|栋))"
-    r"|(?P<district_zh>" + trie_pattern(_DISTRICTS_ZH) + r")"
-    r"|(?P<street_zh>(?=[街道路里坊徑径圍围])(?:街|道|路|里|坊|徑|径|圍|围)"
-    r"(?: ?[0-9]{1,4}[A-Z]?(?:-[0-9]{1,4})?(?:號|号))?)"
-    r"|(?P<estate>" + trie_pattern(_ESTATES) + ")"
-    r"|(?P<number_zh>(?=[0-9])(?<![0-9])[0-9]{1,4}[A-Z]?(?:-[0-9]{1,4})?(?:號|号)))"
+    _PartPattern(
+        "flat",
+        "FRUS",
+        "en",
+        r"(?=[FfRrUuSs])(?<![A-Za-z])(?i:flat|room|rm|unit|shop|suite)\.? ?"
+        r"(?:[0-9]{1,4}[A-Z]?|[A-Z])(?![A-Za-z0-9])",
+    ),
+    _PartPattern(
+        "floor",
+        "0-9GLU",
+        "en",
+        r"(?=[0-9GLUg])(?<![A-Za-z0-9])(?:[0-9]{1,3}+|[GLU])/F(?![A-Za-z0-9])"
+        r"|(?<![A-Za-z0-9])[0-9]{1,3}+(?:st|nd|rd|th) (?i:floor)|(?<![A-Za-z])(?i:ground floor)",
+    ),
+    _PartPattern(
+        "block",
+        "BTP",
+        "en",
+        r"(?=[BbTtPp])(?<![A-Za-z])(?i:block|blk|tower|phase)\.? ?(?:[0-9]{1,3}[A-Z]?|[A-Z])(?![A-Za-z0-9])",
+    ),
+    _PartPattern(
+        "street",
+        "0-9",
+        "street",
+        r"(?=[0-9])(?<![A-Za-z0-9])[0-9]{1,4}+[A-Z]?+(?:-[0-9]{1,4}+[A-Z]?+)?+,?+ "
+        + _EN_NAME
+        + r"(?:Road|Street|Avenue|Lane|Path|Drive|Terrace|Rd|St|Ave|Boulevard|Crescent|Square)(?![A-Za-z])",
+    ),
+    _PartPattern(
+        "named",
+        "RSALPDBMHCETGV",
+        "street",
+        r"(?=[RSALPDBMHCETGV])(?<![A-Za-z])(?:Road|Street|Avenue|Lane|Path|Drive|Rd|Building|Bldg|Mansions?|House|"
+        r"Court|Estate|Centre|Center|Towers?|Gardens?|Plaza|Villas?|Terrace|Heights)(?![A-Za-z])",
+    ),
+    _PartPattern(
+        "district",
+        "".join(sorted({w[0] for w in _DISTRICTS_EN})),
+        "",
+        r"(?=[A-Z])(?<![A-Za-z])" + trie_pattern(_DISTRICTS_EN) + r"(?![A-Za-z])",
+    ),
+    # Chinese: room, floor, block, district, street (+ number), estate/building, number.
+    _PartPattern("room", "0-9A-Z", "zh", r"(?=[0-9A-Z])(?:[0-9]{1,5}+[A-Z]?+|[A-Z])(?:室|號舖|号铺|舖|铺)"),
+    _PartPattern(
+        "floor_zh",
+        "0-9一二三四五六七八九十高中低地",
+        "zh",
+        r"(?=[0-9一二三四五六七八九十高中低地])(?:[0-9]{1,3}+|[一二三四五六七八九十]{1,3}+|[高中低])(?:樓|楼|層|层)"
+        r"|地下|地舖|地铺",
+    ),
+    _PartPattern(
+        "block_zh",
+        "第0-9A-Z一二三四五六七八九十",
+        "zh",
+        r"(?=[第0-9A-Z一二三四五六七八九十])第?(?:[0-9]{1,3}+[A-Z]?+|[A-Z]|[一二三四五六七八九十]{1,3}+)(?:座|期|棟|栋)",
+    ),
+    _PartPattern(
+        "district_zh", "".join(sorted({w[0] for w in _DISTRICTS_ZH})), "", trie_pattern(_DISTRICTS_ZH)
+    ),
+    _PartPattern(
+        "street_zh",
+        "街道路里坊徑径圍围",
+        "",
+        r"(?=[街道路里坊徑径圍围])(?:街|道|路|里|坊|徑|径|圍|围)"
+        r"(?: ?[0-9]{1,4}+[A-Z]?+(?:-[0-9]{1,4}+)?+(?:號|号))?",
+    ),
+    _PartPattern("estate", "".join(sorted({w[0] for w in _ESTATES})), "", trie_pattern(_ESTATES)),
+    _PartPattern(
+        "number_zh", "0-9", "zh", r"(?=[0-9])(?<![0-9])[0-9]{1,4}+[A-Z]?+(?:-[0-9]{1,4}+)?+(?:號|号)"
+    ),
 )
+# The keyword families: a part that needs one cannot match a text without it, so it is left out of the
+# pattern for that text (fewer places to try: a message full of digits but with no "12樓", "3號", "/F"
+# or "Road" is not tried at every digit).  The tests are looser than the parts they stand for: a
+# Chinese room, floor, block or number is a digit, capital or numeral just before its keyword.
+_ZH_KEYWORDS = re.compile(
+    "[0-9A-Z一二三四五六七八九十高中低](?:室|舖|铺|號|号|樓|楼|層|层|座|期|棟|栋)|地下|地舖|地铺"
+)
+_EN_KEYWORDS = keyword_anchor(
+    ("flat", "room", "rm", "unit", "shop", "suite", "ground floor", "block", "blk", "tower", "phase")
+)
+_EN_KEYWORDS_IGNORING_CASE = re.compile("(?i:flat|room|rm|unit|shop|suite|floor|block|blk|tower|phase)")
+_STREET_WORDS = re.compile(
+    "Road|St|Ave|Lane|Path|Drive|Terrace|Rd|Boulevard|Crescent|Square|Building|Bldg|Mansion|House|Court|"
+    "Estate|Cent|Tower|Garden|Plaza|Villa|Heights"
+)
+
+
+def _families(text: str, folded: bytes | None) -> tuple[bool, bool, bool]:
+    """Whether the keyword families "zh", "en" and "street" are in the text."""
+    zh = _ZH_KEYWORDS.search(text) is not None
+    en = "/F" in text or (
+        _EN_KEYWORDS_IGNORING_CASE.search(text) is not None
+        if folded is None
+        else _EN_KEYWORDS.search(folded) is not None or b"floor" in folded
+    )
+    return zh, en, _STREET_WORDS.search(text) is not None
+
+
+@functools.cache
+def _scanner(zh: bool, en: bool, street: bool) -> Scanner:
+    """The parts pattern for texts with these keyword families (compiled on first use, 8 at most)."""
+    families = {"", *(name for name, there in (("zh", zh), ("en", en), ("street", street)) if there)}
+    parts = [part for part in _PART_PATTERNS if part.needs in families]
+    pattern = _HEAD + "(?:" + "|".join(f"(?P<{part.name}>{part.pattern})" for part in parts) + ")"
+    return Scanner(pattern, first="".join(part.first for part in parts))
+
+
 # Without one of these (a part keyword or a context word) a text holds no address worth reporting, so the
-# full parse is skipped; this scan is several times faster than the parse.
-_TRIGGER = re.compile(
-    r"(?=[室樓楼層层座期號号邨苑舖铺/地住居寄送搬FfRrUuSsBbTtPpAaLlDdHhCcEeGgVv])"
-    r"(?:[室樓楼層层座期號号邨苑舖铺寄送搬]|/F|地下|地址|住址|住喺|住在|居住|(?i:flat|room|rm|unit|shop|suite|block|"
-    r"blk|tower|phase|floor|road|street|avenue|lane|path|drive|rd|building|bldg|mansion|house|court|estate|"
-    r"centre|center|garden|plaza|villa|terrace|heights|address|addr|live|living|reside|deliver))"
+# full parse is skipped.  Both regexes start with literals, so ``re`` skips other characters in C;
+# English keywords are looked for in the lower-cased text.
+_TRIGGER_ZH = re.compile(
+    "|".join("室 樓 楼 層 层 座 期 號 号 邨 苑 舖 铺 寄 送 搬 /F 地下 地址 住址 住喺 住在 居住".split())
 )
+_TRIGGER_WORDS = (
+    "flat room rm unit shop suite block blk tower phase floor road street avenue lane path drive rd building "
+    "bldg mansion house court estate centre center garden plaza villa terrace heights address addr live "
+    "living reside deliver"
+).split()
+_TRIGGER_EN = re.compile("|".join(_TRIGGER_WORDS).encode("ascii"))  # in the folded text
+_TRIGGER_EN_IGNORING_CASE = re.compile("(?i:" + "|".join(_TRIGGER_WORDS) + ")")  # for text with ı or İ
+
+
+def _triggered(text: str, folded: bytes | None) -> bool:
+    if _TRIGGER_ZH.search(text) is not None:
+        return True
+    if folded is None:
+        return _TRIGGER_EN_IGNORING_CASE.search(text) is not None
+    return _TRIGGER_EN.search(folded) is not None
+
+
 _STRONG = frozenset(("flat", "floor", "block", "street", "room", "floor_zh", "block_zh", "number_zh"))
 _GAP = re.compile(r"[ ,，、]{0,3}")
 ADDRESS_CONTEXT = Context(
@@ -104,9 +217,12 @@ class _Part(NamedTuple):
     street: bool
 
 
-def _parts(text: str) -> list[_Part]:
+def _parts(text: str, folded: bytes | None) -> list[_Part]:
+    zh, en, street = _families(text, folded)
+    # Lower-case keywords (flat, room, block...) start parts that the first characters do not show.
+    hints = keyword_starts(folded, _EN_KEYWORDS) if en else []
     parts: list[_Part] = []
-    for match in _PARTS.finditer(text):
+    for match in _scanner(zh, en, street).matches(text, hints):
         group = match.lastgroup or ""
         start, end = match.span()
         floor = parts[-1].end if parts else 0
@@ -114,7 +230,7 @@ def _parts(text: str) -> list[_Part]:
             if parts and parts[-1].end == start - 1 and text[start - 1] == " " and not parts[-1].strong:
                 start = parts.pop().start  # a district name that is also a building's ("Lok Fu Estate")
             else:
-                head = re.search(_EN_NAME + r"$", text[max(floor, start - 60) : start])
+                head = _EN_NAME_BEFORE.search(text, max(floor, start - 60), start)
                 if head is None:
                     continue
                 start -= len(head.group())
@@ -150,10 +266,11 @@ class AddressRecognizer:
     def find(self, text: str) -> list[Finding]:
         """Return the addresses in the normalised ``text``."""
         findings: list[Finding] = []
-        if _TRIGGER.search(text) is None:
+        folded = fold(text)
+        if not _triggered(text, folded):
             return findings
         group: list[_Part] = []
-        for part in _parts(text):
+        for part in _parts(text, folded):
             if group and _GAP.fullmatch(text, group[-1].end, part.start) is None:
                 findings.append(self._finding(text, group))
                 group = []

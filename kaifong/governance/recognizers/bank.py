@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._context import LEFT_OF_FIRST, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._prefilter import Needs
 
 __all__ = ["BankAccountRecognizer"]
 
 # 9-16 digits in all, bare or in 2-5 groups separated by one hyphen or space (012-345-678901-2,
 # 123-456789-001, 012-3-456789, 123 456 789012).
 _BANK_RE = re.compile(
-    r"(?=[0-9])"
-    + LEFT
-    + r"(?<![0-9][ -])(?:[0-9]{9,16}|[0-9]{1,6}(?:[ -][0-9]{1,9}){1,4})"
+    r"[0-9]"
+    + LEFT_OF_FIRST
+    + r"(?<![0-9][ -].)(?:[0-9]{8,15}|[0-9]{0,5}(?:[ -][0-9]{1,9}){1,4})"
     + RIGHT
     + r"(?![ -][0-9])"
 )
@@ -57,12 +58,14 @@ class BankAccountRecognizer:
     """
 
     kind = "BANK_ACCOUNT"
+    needs = Needs(digits=9, context=BANK_CONTEXT)  # nine digits and a context word
 
     def find(self, text: str) -> list[Finding]:
         """Return the bank account numbers in the normalised ``text``."""
         findings: list[Finding] = []
         for match in _BANK_RE.finditer(text):
-            digits = sum(char.isdigit() for char in match.group())
+            value = match.group()
+            digits = len(value) - value.count(" ") - value.count("-")
             if 9 <= digits <= 16 and BANK_CONTEXT.around(text, match.start(), match.end()):
                 findings.append(finding(self.kind, match, 0.85))
         return findings

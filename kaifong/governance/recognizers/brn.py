@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._context import LEFT_OF_FIRST, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._prefilter import Needs
 
 __all__ = ["BrnRecognizer"]
 
 # 8 digits, optionally followed by the certificate suffix (``12345678-000-08-23-6``).
 _BRN_RE = re.compile(
-    r"(?=[0-9])" + LEFT + r"[0-9]{8}(?:-[0-9]{3}-[0-9]{2}-[0-9]{2}-[0-9A-Za-z])?" + RIGHT + r"(?![ -][0-9])"
+    r"[0-9]"
+    + LEFT_OF_FIRST
+    + r"[0-9]{7}(?:-[0-9]{3}-[0-9]{2}-[0-9]{2}-[0-9A-Za-z])?"
+    + RIGHT
+    + r"(?![ -][0-9])"
 )
 BRN_CONTEXT = Context(
     (
@@ -38,6 +43,7 @@ class BrnRecognizer:
     """
 
     kind = "BRN"
+    needs = Needs(digit_run=8, context=BRN_CONTEXT)  # eight digits in a row and a context word
 
     def find(self, text: str) -> list[Finding]:
         """Return the Business Registration numbers in the normalised ``text``."""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._context import LEFT_OF_FIRST, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._prefilter import Needs
 
 __all__ = ["CardRecognizer", "luhn_valid"]
 
 # A digit, then 12-18 more, each optionally after one space or hyphen; not the tail or the head of a
 # longer grouped number.
 _CARD_RE = re.compile(
-    r"(?=[0-9])" + LEFT + r"(?<![0-9][ -])[0-9](?:[ -]?[0-9]){12,18}" + RIGHT + r"(?![ -][0-9])"
+    r"[0-9]" + LEFT_OF_FIRST + r"(?<![0-9][ -].)(?:[ -]?[0-9]){12,18}" + RIGHT + r"(?![ -][0-9])"
 )
 CARD_CONTEXT = Context(
     ("card", "visa", "mastercard", "amex", "unionpay", "信用卡", "銀聯", "银联", "卡號", "卡号", "咭"),
@@ -19,17 +20,13 @@ CARD_CONTEXT = Context(
 )
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its digits summed
+
+
 def luhn_valid(digits: str) -> bool:
     """Whether the string of ``digits`` passes the Luhn checksum."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    values = list(map(int, digits))
+    return (sum(values[-1::-2]) + sum(map(_DOUBLED.__getitem__, values[-2::-2]))) % 10 == 0
 
 
 def known_issuer(digits: str) -> bool:
@@ -56,6 +53,7 @@ class CardRecognizer:
     """
 
     kind = "CARD"
+    needs = Needs(digits=13)  # 13 digits
 
     def find(self, text: str) -> list[Finding]:
         """Return the payment card numbers in the normalised ``text``."""

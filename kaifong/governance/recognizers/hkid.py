@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, check_digit_score, finding
+from kaifong.governance.recognizers._context import (
+    LEFT,
+    RIGHT,
+    Context,
+    Finding,
+    check_digit_score,
+    finding,
+)
+from kaifong.governance.recognizers._prefilter import Needs
 
 __all__ = ["HkidRecognizer", "hkid_check_character"]
 
-_HKID_RE = re.compile(
-    r"(?=[A-Za-z])" + LEFT + r"([A-Za-z]{1,2}) ?([0-9]{6}) ?(?:\(([0-9Aa])\)|([0-9Aa]))" + RIGHT
-)
+_HKID_RE = re.compile(LEFT + r"([A-Za-z]{1,2}) ?([0-9]{6}) ?(?:\(([0-9Aa])\)|([0-9Aa]))" + RIGHT)
+# An HKID is at most 13 characters: its letters (and space) take the 1-3 characters before six digits in
+# a row, and it ends at most 10 after them.  So it is looked for only in the window around each run of
+# six digits, not at every letter of the text; a window ending one character after the longest HKID
+# lets the final look-ahead see the real next character.
+_SIX_DIGITS = re.compile(r"[0-9](?<![0-9].)(?=[0-9]{5})")
+_BEFORE, _AFTER = 3, 11
 HKID_CONTEXT = Context(
     (
         "身份證",
@@ -25,6 +38,8 @@ HKID_CONTEXT = Context(
     )
 )
 
+_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
+
 
 def hkid_check_character(prefix: str, digits: str) -> str:
     """The HKID check character (``0``-``9`` or ``A``) for a 1-2 letter ``prefix`` and 6 ``digits``.
@@ -33,8 +48,11 @@ def hkid_check_character(prefix: str, digits: str) -> str:
     10-35, digits their face value; weights 9..2; r = sum mod 11; 0 if r = 0, A if r = 1, else 11 - r.
     """
     letters = prefix.upper().rjust(2)
-    values = [36 if c == " " else ord(c) - ord("A") + 10 for c in letters] + [int(d) for d in digits]
-    remainder = sum(weight * value for weight, value in zip(range(9, 1, -1), values, strict=True)) % 11
+    if len(letters) != 2 or len(digits) != 6:
+        raise ValueError("an HKID has one or two letters and six digits")
+    first = 36 if letters[0] == " " else ord(letters[0]) - ord("A") + 10
+    values = (first, ord(letters[1]) - ord("A") + 10, *map(int, digits))
+    remainder = sum(map(operator.mul, _WEIGHTS, values)) % 11
     if remainder == 0:
         return "0"
     if remainder == 1:
@@ -51,11 +69,17 @@ class HkidRecognizer:
     """
 
     kind = "HKID"
+    needs = Needs(digit_run=6)  # six digits in a row
 
     def find(self, text: str) -> list[Finding]:
         """Return the HKID numbers in the normalised ``text``."""
         findings: list[Finding] = []
-        for match in _HKID_RE.finditer(text):
+        position = 0
+        for run in _SIX_DIGITS.finditer(text):
+            match = _HKID_RE.search(text, max(position, run.start() - _BEFORE), run.start() + _AFTER)
+            if match is None:
+                continue
+            position = match.end()
             prefix, digits, bracketed, bare = match.groups()
             check = (bracketed or bare).upper()
             context = HKID_CONTEXT.before_span(text, match.start())

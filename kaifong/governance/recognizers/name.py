@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from kaifong.governance.recognizers._cjk import STOP, is_han
-from kaifong.governance.recognizers._context import Finding, trie_pattern
+from kaifong.governance.recognizers._context import Finding, case_variants, trie_pattern
+from kaifong.governance.recognizers._prefilter import Needs
+from kaifong.governance.recognizers._scan import Scanner, ascii_starts, start_anchor
 
 __all__ = ["DOUBLE_SURNAMES", "SURNAMES", "NameRecognizer"]
 
@@ -83,12 +85,23 @@ _NOT_NAMES = (
 )
 _NAME_EN = rf"(?!(?:{_NOT_NAMES})\b){_WORD}(?: (?!(?:{_NOT_NAMES})\b){_WORD}){{0,3}}"
 _HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Dr)\.? "
-_EN_RE = re.compile(
+_EN_RE = Scanner(
     rf"(?P<cue>(?i:my name is|my name's|(?:full |contact )?name ?:|contact(?: person)? ?:|this is"
     rf"|my (?:wife|husband|son|daughter|mother|father|partner)) ?(?:{_HONORIFIC})?)"
     rf"(?P<n1>{_NAME_EN})"
     rf"|(?P<iam>(?i:i am|i'm) )(?P<n2>{_HONORIFIC}{_NAME_EN})"
     rf"|(?<![A-Za-z])(?P<n3>{_HONORIFIC}{_NAME_EN})"
+)
+# Where an English match can start: a cue in any case, or an honorific.  Only there is it tried.
+_EN_START = rf"(?i:my |full |contact|name|this is|i am |i'm )|(?<![A-Za-z]){_HONORIFIC}"
+_EN_STARTS = start_anchor(_EN_START, "MmFfCcNnTtIiD")
+# Every name follows a cue or precedes a title: a text with none has no name (the prefilter's test).
+_CUE_OR_TITLE = re.compile(
+    "["
+    + "".join(
+        sorted({w[0] for w in (*_CUES_ZH, *_TITLES)} | {v for c in "mfcntiMD" for v in case_variants(c)})
+    )
+    + f"](?<=(?={_CUE_ZH_RE.pattern}|{_TITLE_RE.pattern}|{_EN_START}).)"
 )
 
 
@@ -126,11 +139,12 @@ class NameRecognizer:
     """
 
     kind = "NAME"
+    needs = Needs(pattern=_CUE_OR_TITLE)
 
     def find(self, text: str) -> list[Finding]:
         """Return the personal names in the normalised ``text``."""
         findings = self._after_cues(text) + self._before_titles(text)
-        for match in _EN_RE.finditer(text):
+        for match in _EN_RE.matches(text, ascii_starts(text, _EN_STARTS)):
             if match.group("n1"):
                 start, end, score = match.start("n1"), match.end("n1"), 0.85
             elif match.group("n2"):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._context import LEFT_OF_FIRST, RIGHT, Context, Finding, finding
+from kaifong.governance.recognizers._prefilter import Needs
 
 __all__ = ["PassportRecognizer"]
 
-_PASSPORT_RE = re.compile(r"(?=[KHkh])" + LEFT + r"[KHkh] ?[0-9]{8}" + RIGHT)
+_PASSPORT_RE = re.compile(r"[KHkh]" + LEFT_OF_FIRST + r" ?[0-9]{8}" + RIGHT)
 PASSPORT_CONTEXT = Context(
     (
         "passport",
@@ -33,6 +34,7 @@ class PassportRecognizer:
     """
 
     kind = "PASSPORT"
+    needs = Needs(digit_run=8)  # eight digits in a row
 
     def find(self, text: str) -> list[Finding]:
         """Return the passport numbers in the normalised ``text``."""

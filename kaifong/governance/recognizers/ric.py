@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, Finding, check_digit_score, finding
+from kaifong.governance.recognizers._context import (
+    LEFT_OF_FIRST,
+    RIGHT,
+    Context,
+    Finding,
+    check_digit_score,
+    finding,
+)
+from kaifong.governance.recognizers._prefilter import Needs
 
 __all__ = ["RicRecognizer", "ric_check_character"]
 
 _RIC_RE = re.compile(
-    r"(?=[1-9])" + LEFT + r"([1-9][0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])" + RIGHT
+    r"([1-9]" + LEFT_OF_FIRST + r"[0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])" + RIGHT
 )
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RIC_CONTEXT = Context(
@@ -31,7 +40,9 @@ RIC_CONTEXT = Context(
 
 def ric_check_character(digits: str) -> str:
     """The ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``) of 17 ``digits``."""
-    total = sum(weight * int(digit) for weight, digit in zip(_WEIGHTS, digits, strict=True))
+    if len(digits) != len(_WEIGHTS):
+        raise ValueError("a Resident ID has 17 digits before its check character")
+    total = sum(map(operator.mul, _WEIGHTS, map(int, digits)))
     return "10X98765432"[total % 11]
 
 
@@ -44,6 +55,7 @@ class RicRecognizer:
     """
 
     kind = "RIC"
+    needs = Needs(digit_run=17)  # 17 digits in a row
 
     def find(self, text: str) -> list[Finding]:
         """Return the Resident ID numbers in the normalised ``text``."""
