@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,6 +31,7 @@ from kaifong.governance.sanitise import map_span
 __all__ = [
     "DEFAULT_RECOGNIZERS",
     "KINDS",
+    "REDACTION_PASSES",
     "AddressRecognizer",
     "BankAccountRecognizer",
     "BrnRecognizer",
@@ -52,6 +54,8 @@ __all__ = [
 ]
 
 KINDS = ("HKID", "PHONE", "EMAIL", "PASSPORT", "RIC", "BRN", "CARD", "BANK_ACCOUNT", "ADDRESS", "NAME")
+#: How many times :func:`redact` looks again at its own result (one more pass is rarely needed).
+REDACTION_PASSES = 4
 
 
 class Recognizer(Protocol):
@@ -144,7 +148,8 @@ def _drop_overlaps(candidates: list[Finding]) -> list[Finding]:
 
 @dataclass(frozen=True)
 class Redaction:
-    """Redacted text, with each finding replaced by ``[KIND]``, and the kinds redacted, in order."""
+    """Redacted text, with each finding replaced by ``[KIND]``, and the kinds redacted, in order (of
+    position, then of pass: see :func:`redact`)."""
 
     text: str
     kinds: tuple[str, ...]
@@ -161,16 +166,40 @@ def redact(
 
     ``published`` is text that may be repeated as it is — the official sources an answer quotes — so a
     department's hotline or enquiry e-mail that occurs verbatim in it is not redacted from the answer.
+
+    The result is looked at again until nothing more is found (at most REDACTION_PASSES times): taking
+    an identifier out can expose its neighbour (in ``A123456(3)A123456(3)`` the first is glued to the
+    second, so it is no HKID until the second becomes ``[HKID]``).  In those later passes a finding
+    that overlaps a placeholder is left alone.
     """
+    kinds: list[str] = []
+    for index in range(REDACTION_PASSES):
+        redacted, found = _redact_once(text, threshold, recognizers, published, later=index > 0)
+        if not found:
+            break
+        kinds.extend(found)
+        text = redacted
+    return Redaction(text, tuple(kinds))
+
+
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*\]")
+
+
+def _redact_once(
+    text: str, threshold: float, recognizers: Sequence[Recognizer] | None, published: str, later: bool
+) -> tuple[str, list[str]]:
+    placeholders = [match.span() for match in _PLACEHOLDER.finditer(text)] if later else []
     parts: list[str] = []
     kinds: list[str] = []
     position = 0
     for finding in find(text, recognizers=recognizers):
         if finding.score < threshold or (published and finding.text and finding.text in published):
             continue
+        if placeholders and any(start < finding.end and finding.start < end for start, end in placeholders):
+            continue
         parts.append(text[position : finding.start])
         parts.append(f"[{finding.kind}]")
         kinds.append(finding.kind)
         position = finding.end
     parts.append(text[position:])
-    return Redaction("".join(parts), tuple(kinds))
+    return "".join(parts), kinds

@@ -447,3 +447,12 @@ def test_generated_valid_hkids_are_found_exactly(hkid: str) -> None:
     text = f"我嘅身份證係{hkid}呀"
     found = find(text)
     assert [(f.kind, text[f.start : f.end], f.score) for f in found] == [("HKID", hkid, 1.0)]
+
+
+def test_redaction_repeats_until_nothing_is_found() -> None:
+    # Glued to the next HKID, the first is no HKID (a letter follows it) until the second is redacted.
+    text = "A123456(3)A123456(3)"
+    assert [f.kind for f in find(text)] == ["HKID"]
+    result = redact(text)
+    assert result == Redaction("[HKID][HKID]", ("HKID", "HKID"))
+    assert find(result.text) == []
