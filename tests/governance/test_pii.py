@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -328,24 +326,6 @@ def test_custom_recognizers_overlap_resolution() -> None:
 
 
 # --- Performance ------------------------------------------------------------------------------------
-
-MESSAGE_200 = (
-    "你好，我想問下公屋申請嘅進度。我嘅身份證號碼係A123456(3)，電話係9123 4567，"
-    "電郵係chan.taiman@example.com。我已經等咗三年，HK$4,195嘅綜援夠唔夠交租？"
-    "Please reply in English if possible. Thank you very much for your help, "
-    "I applied on 2021-03-15 at the Lok Fu office."
-)
-
-
-def test_200_character_message_is_fast() -> None:
-    find(MESSAGE_200)  # warm up caches
-    timings = []
-    for _ in range(20):
-        start = time.perf_counter()
-        find(MESSAGE_200)
-        timings.append(time.perf_counter() - start)
-    timings.sort()
-    assert timings[len(timings) // 2] < 0.002  # well under 1 ms in practice; slack for busy CI
 
 
 @pytest.mark.parametrize(
