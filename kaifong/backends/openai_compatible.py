@@ -154,23 +154,7 @@ class OpenAICompatibleBackend:
         prompt, numbered, payload = self._prepare(request, stream=False)
         if not numbered:
             return Completion("", (), prompt.prompt_id)
-        self.breaker.before_call()
-        try:
-            async with self._client() as client:
-                response = await self._send(client, payload, stream=True)
-                try:
-                    body = await self._read(response)
-                finally:
-                    await response.aclose()
-            meter = _GarbageMeter()
-            text = meter.clean(completion_text(body))
-            meter.check(text)
-        except BaseException as exc:
-            failure = self._failed(exc)
-            if failure is exc:
-                raise
-            raise failure from exc
-        self.breaker.success()
+        text = await self._whole(payload)
         mapped = CitationMapper([sp.passage for sp in numbered]).whole(_script(request.detection)(text))
         return Completion(mapped.text.strip(), mapped.cited_doc_ids, prompt.prompt_id)
 
@@ -217,6 +201,12 @@ class OpenAICompatibleBackend:
             "temperature": self.settings.temperature,
             "stream": False,
         }
+        return await self._whole(payload)
+
+    # --- one call --------------------------------------------------------------------------------------
+
+    async def _whole(self, payload: dict[str, Any]) -> str:
+        """One non-streamed reply's text, through the breaker, retries and the garbage check."""
         self.breaker.before_call()
         try:
             async with self._client() as client:
@@ -235,8 +225,6 @@ class OpenAICompatibleBackend:
             raise failure from exc
         self.breaker.success()
         return text
-
-    # --- one call --------------------------------------------------------------------------------------
 
     def _prepare(
         self, request: CompletionRequest, *, stream: bool
