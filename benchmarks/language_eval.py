@@ -280,12 +280,64 @@ def _in_other_register(text: str, label: str) -> bool:
     return register_key(text) in other_register_text()[label.split("-")[0]]
 
 
+#: Blind register annotations of the Chinese items (ADR 0009): text, then per annotator a label
+#: (C Cantonese evident, S SWC evident, M both, E either) and the words that decided it.
+ANNOTATIONS = DATA / "langid_annotations.tsv"
+ANNOTATION_LABELS = "CSME"
+#: The annotation labels that make each register evident.
+EVIDENT = {"yue": frozenset("CM"), "zh": frozenset("S")}
+
+
+@cache
+def annotated_rows() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each annotated text with every annotator's label, as the file holds them (none if it is absent)."""
+    if not ANNOTATIONS.exists():
+        return ()
+    rows = []
+    for line in ANNOTATIONS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            text, *cells = line.split("\t")
+            rows.append((text, tuple(cells[0::2])))
+    return tuple(rows)
+
+
+@cache
+def annotations() -> dict[str, tuple[str, ...]]:
+    """Per annotated text, every annotator's label; ``zh-Hans`` items take their ``zh-Hant`` source's."""
+    table = dict(annotated_rows())
+    for text in set(_lines("langid_zh.txt")) & table.keys():
+        table.setdefault(to_hans(text), table[text])
+    return table
+
+
+def _not_evident(text: str, label: str) -> bool:
+    """Not every annotator found the item's register evident in its text (unannotated: not dropped)."""
+    labels = annotations().get(text)
+    return labels is not None and not all(a in EVIDENT[label.split("-")[0]] for a in labels)
+
+
 #: Rules deciding that an item's register label cannot be honest, in order: (name, drop-predicate).
-#: They read only the item's text and label, never what any detector says of it.
+#: They read only the item's text, its label and the blind annotations, never what any detector says of it.
 REGISTER_RULES: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
     ("same in both registers", _in_other_register),
     (f"under {MIN_REGISTER_HAN} Han", lambda t, _: len(_HAN.findall(t)) < MIN_REGISTER_HAN),
+    ("annotators: not evident", _not_evident),
 )
+
+
+def annotation_agreement() -> dict[str, object]:
+    """How the annotators' labels agree: items, exact agreement and Cohen's kappa (two annotators)."""
+    pairs = [labels for _, labels in annotated_rows() if len(labels) == 2]
+    if not pairs:
+        return {"items": 0}
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    expected = sum(
+        (sum(a == c for a, _ in pairs) / n) * (sum(b == c for _, b in pairs) / n) for c in ANNOTATION_LABELS
+    )
+    kappa = (observed - expected) / (1 - expected) if expected < 1 else 1.0
+    counts = {c: [sum(x[i] == c for x in pairs) for i in range(2)] for c in ANNOTATION_LABELS}
+    return {"items": n, "agreement": round(observed, 3), "kappa": round(kappa, 3), "labels": counts}
 
 
 def register_determinable(
@@ -466,6 +518,8 @@ def main() -> None:
     for view, per_class in counts.items():
         print(f"{view} items per class:", ", ".join(f"{k} {v}" for k, v in per_class.items()))
     _print_removals(removed)
+    agreement = annotation_agreement()
+    print("blind register annotations (ADR 0009):", ", ".join(f"{k} {v}" for k, v in agreement.items()))
     model = default_model()
     print(f"register model: {len(model.weights)} n-grams, threshold {model.threshold}")
     for name, lat in latency.items():
@@ -488,6 +542,7 @@ def main() -> None:
         "accuracy": rows,
         "items_per_class": counts,
         "register_rule_removals": removed,
+        "annotation_agreement": agreement,
         "register_model": {"ngrams": len(model.weights), "threshold": model.threshold},
         "corpus_filter_removals": removals,
         "yue_hans_unchanged_by_hk2s": unchanged,
