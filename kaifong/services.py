@@ -72,6 +72,7 @@ def build_services(
             retriever = HybridRetriever(retriever, dense)
     conversations = ConversationStore(engine, MasterKey.load_or_create(settings.master_key_file()))
     conversations.seal_legacy_turns()  # older database files held turns in plain text
+    conversations.seal_legacy_notes()  # and escalation notes
     services = Services(
         settings=settings,
         engine=engine,

@@ -6,7 +6,8 @@ turn moved to another row or conversation no longer opens). The data key is stor
 master key (AES-GCM again, associated data binding the conversation id). The master key is 32 random
 bytes in a file beside the database (mode 0600), created on first start. Destroying a conversation's
 wrapped key makes its sealed turns unreadable for good, even in backups of the database file taken
-before, as long as the master key is not backed up beside them.
+before, as long as the master key is not backed up beside them. A resident's note to staff on an
+escalation case is sealed with the same conversation key (bound to the case), so it is shredded too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 _WRAP_CONTEXT = "kaifong/data-key/v1"
 _SEAL_CONTEXT = "kaifong/turn/v1"
+_NOTE_CONTEXT = "kaifong/escalation-note/v1"
 
 
 class SealBroken(StoreError):
@@ -65,6 +67,16 @@ def seal(data_key: bytes, conversation_id: str, turn_id: int, plaintext: bytes) 
 def unseal(data_key: bytes, conversation_id: str, turn_id: int, sealed: bytes) -> bytes:
     """The plaintext of :func:`seal`; SealBroken when the key, conversation or turn do not match."""
     return _decrypt(data_key, sealed, _associated(_SEAL_CONTEXT, conversation_id, turn_id))
+
+
+def seal_note(data_key: bytes, conversation_id: str, case_id: int, plaintext: bytes) -> bytes:
+    """A resident's note to staff sealed with the conversation's key, bound to the conversation and case."""
+    return _encrypt(data_key, plaintext, _associated(_NOTE_CONTEXT, conversation_id, case_id))
+
+
+def unseal_note(data_key: bytes, conversation_id: str, case_id: int, sealed: bytes) -> bytes:
+    """The plaintext of :func:`seal_note`; SealBroken when the key, conversation or case do not match."""
+    return _decrypt(data_key, sealed, _associated(_NOTE_CONTEXT, conversation_id, case_id))
 
 
 class MasterKey:

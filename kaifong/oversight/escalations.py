@@ -49,15 +49,16 @@ class Case:
     updated_at: float
 
     @classmethod
-    def from_row(cls, row: Row[tuple[object, ...]]) -> Case:
-        """A Case from an ``escalations`` row."""
+    def from_row(cls, row: Row[tuple[object, ...]], note: str = "") -> Case:
+        """A Case from an ``escalations`` row; the stored note is sealed, so the opened one is passed in
+        (left empty where the note is not read)."""
         m = row._mapping
         return cls(
             int(m["id"]),
             str(m["conversation_id"]),
             str(m["reason"]),
             str(m["status"]),
-            str(m["note"]),
+            note,
             str(m["staff_id"]),
             float(m["created_at"]),
             float(m["updated_at"]),
@@ -113,31 +114,27 @@ class CaseFile:
         }
 
 
-def open_case(conn: Connection, conversation_id: str, reason: str, note: str = "") -> Opened:
+def open_case(conn: Connection, conversation_id: str, reason: str) -> Opened:
     """Queue ``conversation_id`` for staff inside the caller's transaction ``conn``.
 
-    ``note`` must already be redacted. When the conversation has a case that is not closed, no second
-    case is opened: the note is added to that one.
+    When the conversation has a case that is not closed, no second case is opened: that one is returned.
     """
     now = time.time()
     waiting = conn.execute(
-        select(escalations.c.id, escalations.c.reason, escalations.c.status, escalations.c.note)
+        select(escalations.c.id, escalations.c.reason, escalations.c.status)
         .where(escalations.c.conversation_id == conversation_id, escalations.c.status.in_(ACTIVE))
         .order_by(escalations.c.id)
         .limit(1)
     ).first()
     if waiting is not None:
-        notes = "\n".join(n for n in (waiting.note, note) if n)
-        conn.execute(
-            escalations.update().where(escalations.c.id == waiting.id).values(note=notes, updated_at=now)
-        )
+        conn.execute(escalations.update().where(escalations.c.id == waiting.id).values(updated_at=now))
         return Opened(int(waiting.id), str(waiting.reason), new=False, status=str(waiting.status))
     inserted = conn.execute(
         escalations.insert().values(
             conversation_id=conversation_id,
             reason=reason,
             status="open",
-            note=note,
+            note="",
             staff_id="",
             created_at=now,
             updated_at=now,
@@ -148,6 +145,19 @@ def open_case(conn: Connection, conversation_id: str, reason: str, note: str = "
     return Opened(int(key[0]), reason, new=True)
 
 
+def add_note(
+    conn: Connection, store: ConversationStore, opened: Opened, conversation_id: str, note: str
+) -> None:
+    """Append ``note`` (already redacted) to the case's note, sealed with the conversation's key."""
+    if not note:
+        return
+    stored = conn.execute(select(escalations.c.note).where(escalations.c.id == opened.case_id)).scalar_one()
+    earlier = store.open_note(conn, conversation_id, opened.case_id, str(stored))
+    combined = "\n".join(n for n in (earlier, note) if n)
+    sealed = store.seal_note(conn, conversation_id, opened.case_id, combined)
+    conn.execute(escalations.update().where(escalations.c.id == opened.case_id).values(note=sealed))
+
+
 def redacted_note(note: str | None) -> pii.Redaction:
     """The resident's note with invisible characters stripped and personal data redacted, or NoteTooLong."""
     text = strip_invisible(note or "").strip()
@@ -156,7 +166,13 @@ def redacted_note(note: str | None) -> pii.Redaction:
     return pii.redact(text) if text else pii.Redaction("", ())
 
 
-def request_person(engine: Engine, audit: AuditLog, conversation_id: str, note: str | None = None) -> Opened:
+def request_person(
+    engine: Engine,
+    audit: AuditLog,
+    store: ConversationStore,
+    conversation_id: str,
+    note: str | None = None,
+) -> Opened:
     """The resident's "talk to a person": queue the conversation (with the note, redacted) and audit it.
 
     The case and its ``escalation_opened`` event commit together. Raises NoteTooLong, or
@@ -167,7 +183,8 @@ def request_person(engine: Engine, audit: AuditLog, conversation_id: str, note: 
         known = conn.execute(select(conversations.c.id).where(conversations.c.id == conversation_id)).first()
         if known is None:
             raise UnknownConversation(conversation_id)
-        opened = open_case(conn, conversation_id, RESIDENT_REQUEST, redaction.text)
+        opened = open_case(conn, conversation_id, RESIDENT_REQUEST)
+        add_note(conn, store, opened, conversation_id, redaction.text)
         payload = opened.payload(
             "resident",
             conversation_id=conversation_id,
@@ -226,6 +243,9 @@ class StaffDesk:
         name = checked_name(staff)
         with self.engine.begin() as conn:
             case = self._case(conn, case_id)
+            stored = conn.execute(select(escalations.c.note).where(escalations.c.id == case_id)).scalar_one()
+            note = self.conversations.open_note(conn, case.conversation_id, case_id, str(stored))
+            case = replace(case, note=note)
         turns = self.conversations.history(case.conversation_id, limit=MAX_TURNS)
         with self.engine.begin() as conn:
             self._log(

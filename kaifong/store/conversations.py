@@ -4,12 +4,14 @@ Stored in plain text, because follow-ups and retention read them and none of it 
 conversation's random id, its times and its language form; each turn's id, time, status name (such as
 ``answered``) and the id of the knowledge-base topic that answered it (such as ``passport-renewal``).
 Sealed with the conversation's own data key (AES-256-GCM, see kaifong.governance.conversation_keys):
-the redacted question, the answer and every cited topic. The resident's subject token is stored only
+the redacted question, the answer and every cited topic, and the resident's note on an escalation
+case. The resident's subject token is stored only
 as its SHA-256. Erasing a conversation deletes its wrapped data key with its rows (crypto-shredding).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
@@ -21,10 +23,19 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from kaifong.errors import StoreError, UnknownConversation
-from kaifong.governance.conversation_keys import MasterKey, new_data_key, seal, unseal
+from kaifong.governance.conversation_keys import (
+    MasterKey,
+    new_data_key,
+    seal,
+    seal_note,
+    unseal,
+    unseal_note,
+)
 from kaifong.store.tables import conversation_keys, conversations, escalations, subject_tokens, turns
 
 TOKEN_PREFIX = "kfs_"
+#: How a sealed escalation note starts in the ``escalations.note`` column (base64 after it).
+NOTE_PREFIX = "sealed:v1:"
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,22 @@ class ConversationStore:
             update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now)
         )
 
+    def seal_note(self, conn: Connection, conversation_id: str, case_id: int, note: str) -> str:
+        """``note`` (already redacted) sealed with the conversation's key for the ``escalations.note``
+        column, bound to the case; an empty note stays empty."""
+        if not note:
+            return ""
+        sealed = seal_note(self._data_key(conn, conversation_id), conversation_id, case_id, note.encode())
+        return NOTE_PREFIX + base64.b64encode(sealed).decode("ascii")
+
+    def open_note(self, conn: Connection, conversation_id: str, case_id: int, stored: str) -> str:
+        """The note :meth:`seal_note` stored (a note from before sealing is returned as it is)."""
+        if not stored.startswith(NOTE_PREFIX):
+            return stored
+        sealed = base64.b64decode(stored.removeprefix(NOTE_PREFIX))
+        plain = unseal_note(self._data_key(conn, conversation_id), conversation_id, case_id, sealed)
+        return plain.decode()
+
     def _open(self, conn: Connection, conversation_id: str, rows: Sequence[Row[Any]]) -> list[StoredTurn]:
         data_key = self._data_key(conn, conversation_id)
         opened = []
@@ -305,5 +332,22 @@ class ConversationStore:
                 conn.execute(
                     update(turns).where(turns.c.id == r.id).values(sealed=sealed, question="", answer="")
                 )
+        self.release_deleted()
+        return len(rows)
+
+    def seal_legacy_notes(self) -> int:
+        """Seal escalation notes stored in plain text before notes were sealed; returns how many.
+        Idempotent; quick when idle."""
+        plain = escalations.c.note.not_like(NOTE_PREFIX + "%") & (escalations.c.note != "")
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(escalations.c.id, escalations.c.conversation_id, escalations.c.note).where(plain)
+            ).all()
+            if not rows:
+                return 0
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
+            for r in rows:
+                sealed = self.seal_note(conn, r.conversation_id, r.id, r.note)
+                conn.execute(update(escalations).where(escalations.c.id == r.id).values(note=sealed))
         self.release_deleted()
         return len(rows)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from kaifong.errors import UnknownConversation
+from kaifong.governance.conversation_keys import SealBroken
 from kaifong.oversight import (
     BadName,
     CaseConflict,
@@ -15,8 +16,9 @@ from kaifong.oversight import (
     UnknownCase,
     request_person,
 )
-from kaifong.oversight.escalations import MAX_NOTE_CHARS, RESIDENT_REQUEST
+from kaifong.oversight.escalations import MAX_NOTE_CHARS, RESIDENT_REQUEST, open_case
 from kaifong.services import Services
+from kaifong.store.conversations import NOTE_PREFIX
 from kaifong.store.tables import conversations, escalations
 from kaifong.testing.fakes import ScriptedBackend
 from tests.oversight.helpers import DRIVING, IMMIGRATION, ask, events, raw_log
@@ -83,7 +85,11 @@ def test_a_resident_asks_for_a_person_and_the_note_is_redacted(
     backend.queue("Send form TD63 to the Transport Department.")
     result = ask(oversight, DRIVING)
     opened = request_person(
-        oversight.engine, oversight.audit, result.conversation_id, "Please call 91234567 about A123456(3)"
+        oversight.engine,
+        oversight.audit,
+        oversight.conversations,
+        result.conversation_id,
+        "Please call 91234567 about A123456(3)",
     )
     assert opened.new and opened.status == "open" and opened.reason == RESIDENT_REQUEST
     assert set(opened.redacted) == {"PHONE", "HKID"}
@@ -93,7 +99,9 @@ def test_a_resident_asks_for_a_person_and_the_note_is_redacted(
     assert payload["source"] == "resident" and payload["note_hash"] and payload["case_id"] == opened.case_id
     log = raw_log(oversight)
     assert "91234567" not in log and "A123456" not in log and "Please call" not in log
-    again = request_person(oversight.engine, oversight.audit, result.conversation_id, "Still waiting")
+    again = request_person(
+        oversight.engine, oversight.audit, oversight.conversations, result.conversation_id, "Still waiting"
+    )
     assert (again.case_id, again.new) == (opened.case_id, False)
     assert desk.show("alice", opened.case_id).case.note.endswith("\nStill waiting")
 
@@ -102,9 +110,17 @@ def test_an_unknown_conversation_or_a_long_note_writes_nothing(oversight: Servic
     result = ask(oversight, IMMIGRATION)
     before = oversight.audit.count()
     with pytest.raises(UnknownConversation):
-        request_person(oversight.engine, oversight.audit, "no-such-conversation", "hello")
+        request_person(
+            oversight.engine, oversight.audit, oversight.conversations, "no-such-conversation", "hello"
+        )
     with pytest.raises(NoteTooLong) as caught:
-        request_person(oversight.engine, oversight.audit, result.conversation_id, "x" * (MAX_NOTE_CHARS + 1))
+        request_person(
+            oversight.engine,
+            oversight.audit,
+            oversight.conversations,
+            result.conversation_id,
+            "x" * (MAX_NOTE_CHARS + 1),
+        )
     assert (caught.value.length, caught.value.limit) == (MAX_NOTE_CHARS + 1, MAX_NOTE_CHARS)
     assert oversight.audit.count() == before and count(oversight, escalations) == 1
 
@@ -188,3 +204,43 @@ def test_bad_names_unknown_cases_and_statuses_are_explained_and_not_logged(
     with pytest.raises(CaseConflict, match="unknown status pending"):
         desk.list("alice", ("pending",))
     assert oversight.audit.count() == before
+
+
+def stored_note(services: Services, case_id: int) -> str:
+    with services.engine.connect() as conn:
+        return str(conn.execute(select(escalations.c.note).where(escalations.c.id == case_id)).scalar_one())
+
+
+def test_the_note_is_sealed_with_the_conversation_key_and_only_show_opens_it(
+    oversight: Services, desk: StaffDesk
+) -> None:
+    result = ask(oversight, DRIVING)
+    opened = request_person(
+        oversight.engine,
+        oversight.audit,
+        oversight.conversations,
+        result.conversation_id,
+        "Call me after six",
+    )
+    stored = stored_note(oversight, opened.case_id)
+    assert stored.startswith(NOTE_PREFIX) and "six" not in stored
+    (listed,) = desk.list("alice")
+    assert listed.note == "" and "six" not in str(listed.as_dict())
+    assert desk.show("alice", opened.case_id).case.note == "Call me after six"
+    with oversight.engine.begin() as conn:  # a sealed note moved to another case no longer opens
+        other = open_case(conn, ask(oversight, IMMIGRATION).conversation_id, "immigration")
+        conn.execute(escalations.update().where(escalations.c.id == other.case_id).values(note=stored))
+    with pytest.raises(SealBroken):
+        desk.show("alice", other.case_id)
+
+
+def test_a_plain_note_from_an_older_database_is_sealed_on_start(oversight: Services, desk: StaffDesk) -> None:
+    result = ask(oversight, IMMIGRATION)
+    (case,) = desk.list("alice")
+    with oversight.engine.begin() as conn:
+        conn.execute(escalations.update().where(escalations.c.id == case.id).values(note="[PHONE] after six"))
+    assert oversight.conversations.seal_legacy_notes() == 1
+    assert oversight.conversations.seal_legacy_notes() == 0
+    assert stored_note(oversight, case.id).startswith(NOTE_PREFIX)
+    assert desk.show("alice", case.id).case.note == "[PHONE] after six"
+    assert result.conversation_id == case.conversation_id

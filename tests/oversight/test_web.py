@@ -41,7 +41,8 @@ def test_talk_to_a_person_queues_the_conversation_once(
     assert again.status_code == 200
     assert (again.json()["escalation_id"], again.json()["new"]) == (data["escalation_id"], False)
     assert "1823" in again.json()["message"]
-    (case,) = desk.list("alice")
+    (listed,) = desk.list("alice")
+    case = desk.show("alice", listed.id).case
     assert case.reason == "resident_request" and "[PHONE]" in case.note
     assert "91234567" not in raw_log(oversight)
 

@@ -267,7 +267,7 @@ async def talk_to_a_person(request: Request, conversation_id: str) -> Response:
     if owner.state != "mine":
         return _closed(request, owner)
     try:
-        opened = request_person(svc.engine, svc.audit, conversation_id)
+        opened = request_person(svc.engine, svc.audit, svc.conversations, conversation_id)
     except UnknownConversation:  # erased or purged since its owner was checked
         return _closed(request, ownership(svc, request, conversation_id, subject_token))
     state = "opened" if opened.new else "joined"

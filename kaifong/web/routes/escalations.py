@@ -92,7 +92,7 @@ async def post_escalation(request: Request) -> JSONResponse:
         return error_response(422, "invalid_request", "escalation.error.request", form, detail=detail)
     svc = services(request)
     try:
-        opened = request_person(svc.engine, svc.audit, conversation_id.strip(), note)
+        opened = request_person(svc.engine, svc.audit, svc.conversations, conversation_id.strip(), note)
     except UnknownConversation:
         return error_response(404, "unknown_conversation", "escalation.error.unknown_conversation", form)
     except NoteTooLong as exc:
