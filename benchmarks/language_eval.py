@@ -78,10 +78,15 @@ what any detector says of it:
   rarely hold a word only one register uses. 8 was fixed before measuring with it; about
   6% of the golden resident questions in Chinese are shorter.
 
-Every run prints both views, ``all`` items and ``determinable`` items, and how many items
-each rule removed per split and class. Items still labelled Cantonese that read as formal
-SWC (canto-filter's ``mandarin`` verdict, 3 of 147 tuning CTCPC items) are not removed:
-that verdict is part of the detector.
+- ``annotators: not evident`` (ADR 0009): the item's text was annotated blind (guide
+  ``data/langid_annotation_guide.md``, sheets from ``tools/langid_annotation_sheet.py``, annotations in
+  ``data/langid_annotations.tsv``) and not every annotation pass found its label's register in it
+  (C or M for ``yue``, S for ``zh``; ``zh-Hans`` items take their ``zh-Hant`` source's annotation).
+
+Every run prints both views, ``all`` items and ``determinable`` items, how many items
+each rule removed per split and class, and the annotators' agreement. The mechanical rules
+leave items still labelled Cantonese that read as formal SWC (canto-filter's ``mandarin``
+verdict, 3 of 147 tuning CTCPC items) to the annotators: that verdict is part of the detector.
 
 Systems: ``kaifong`` is ``detect`` (marker rules, then the trained register model,
 ``kaifong/language/data/register-model.tsv``, built by ``tools/train_register_model.py``
