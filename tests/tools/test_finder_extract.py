@@ -226,3 +226,143 @@ def test_tuning_profiles_are_read_as_their_gold_facts(row: dict[str, object]) ->
             assert known.get("benefits", {}) | value == known.get("benefits"), name  # type: ignore[operator]
         else:
             assert known.get(name) == value, name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我没工作",
+        "我沒工作",
+        "我冇工作",
+        "我冇返工",
+        "我沒有返工",
+        "我已经不工作了",
+        "I'm not working",
+        "I have no job",
+        "no job",
+        "I am not employed",
+        "I don't work",
+    ],
+)
+def test_saying_you_do_not_work_is_not_being_employed(text: str) -> None:
+    assert extract(text).facts.employment == "unemployed"
+
+
+def test_not_working_gives_way_to_the_reason_given() -> None:
+    assert extract("I'm retired and not working").facts.employment == "retired"
+    assert extract("我退休咗，冇做嘢").facts.employment == "retired"
+    assert not extract("我退休咗，冇做嘢").problems
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm 41 with a 9-year-old son",
+        "I have a 9 year old son, I'm 41",
+        "I'm 41 and have a daughter aged 9",
+        "我41歲，有個9歲嘅仔",
+        "我有個9歲嘅女，我41歲",
+        "我41岁，有个9岁的儿子",
+        "我四十一歲，有一個九歲的兒子",
+        "我41歲同個9歲仔住",
+        "我和9岁的儿子住，我41岁",
+    ],
+)
+def test_an_age_attached_to_someone_else_is_not_the_residents(text: str) -> None:
+    found = extract(text)
+    assert found.facts.age == 41
+    assert not found.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("I'm 68, my wife is 65", 68),
+        ("我68歲，老婆65歲", 68),
+        ("I'm 70 and my grandchild is 8", 70),
+        ("我41歲，阿媽80歲", 41),
+        ("I'm a 35-year-old mother of two", 35),  # the kin noun is what the resident is
+        ("我係一個35歲嘅單親媽媽，有個3歲嘅女", 35),
+    ],
+)
+def test_ages_of_spouses_parents_and_grandchildren_are_theirs(text: str, age: int) -> None:
+    assert extract(text).facts.age == age
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("I'm not a student", "employment", None),
+        ("我唔係學生", "employment", None),
+        ("我不是学生", "employment", None),
+        ("我仲未退休", "employment", None),
+        ("I'm not retired", "employment", None),
+        ("I don't have a disability", "disability", False),
+        ("I don’t have a disability", "disability", False),
+        ("我不是残疾人士", "disability", False),
+        ("I'm not an ethnic minority", "ethnic_minority", False),
+        ("我唔係少數族裔", "ethnic_minority", False),
+        ("I'm not a new arrival", "new_arrival", False),
+        ("我唔係新移民", "new_arrival", False),
+        ("I don't look after my mother", "carer", None),
+    ],
+)
+def test_negated_statements_are_read_as_negated(text: str, fact: str, value: object) -> None:
+    assert extract(text).facts.known().get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't get any allowance",
+        "I don’t receive any allowance",
+        "我冇攞任何津貼",
+        "我沒有領取任何津貼",
+        "我没有领取任何津贴",
+        "我乜津貼都冇",
+        "我冇任何政府津貼",
+    ],
+)
+def test_a_negated_allowance_is_a_fact_not_a_request_for_services(text: str) -> None:
+    found = extract(text)
+    assert found.facts.not_receiving == {"cssa", "oaa", "oala", "da", "wfa"}
+    assert found.kind is None
+
+
+def test_a_benefit_negation_elsewhere_in_the_sentence_is_not_this_clauses() -> None:
+    assert extract("I'm not sure but I receive CSSA").facts.receives == {"cssa"}
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("我唔係單身", "couple", True),
+        ("I'm not married", "couple", False),
+        ("我没有结婚", "couple", False),
+        ("我没有学位", "education", None),
+        ("I don't live in Sham Shui Po, I live in Tuen Mun", "district", "tuen-mun"),
+        ("我唔係住深水埗，我住屯門", "district", "tuen-mun"),
+        ("我不住在深水埗，住在屯门", "district", "tuen-mun"),
+    ],
+)
+def test_negation_is_read_for_couples_education_and_districts(text: str, fact: str, value: object) -> None:
+    found = extract(text)
+    assert found.facts.known().get(fact) == value
+    assert not found.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("我阿媽坐輪椅", "disability"),
+        ("My mother is disabled", "disability"),
+        ("my daughter is married", "couple"),
+        ("我阿媽係新移民", "new_arrival"),
+        ("我老婆冇工作", "employment"),
+        ("My husband works as a driver", "employment"),
+    ],
+)
+def test_what_is_said_about_someone_else_is_not_the_residents(text: str, fact: str) -> None:
+    assert fact not in extract(text).facts.known()
+    assert extract("我老婆冇工作，我返緊工").facts.employment == "employed"
+    assert extract("I live with a disability").facts.disability is True

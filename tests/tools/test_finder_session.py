@@ -210,3 +210,11 @@ def test_the_api_reply_for_a_group_and_unlisted_limits(finder: Finder) -> None:
     yes = reply_view(finder.answer(FinderRequest(text="I'm 20", district="Mong Kok", kind="course")))
     entry = next(r for r in yes["results"] if r["id"] == "youth-employment-start")
     assert entry["districts"] == ["Kwai Tsing", "Yau Tsim Mong"]
+
+
+@pytest.mark.parametrize("text", ["I'm 45 and I don't get any allowance", "我45歲，我冇攞任何津貼"])
+def test_a_negated_allowance_hides_neither_courses_nor_services(text: str) -> None:
+    reply = Finder(default_catalogue(), FactMemory()).answer(FinderRequest(text=text))
+    kinds = {match.entry.kind for match in reply.matches}
+    assert reply.filters.kind is None
+    assert kinds == {"service", "course"}

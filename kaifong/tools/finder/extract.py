@@ -21,8 +21,15 @@ from kaifong.tools.finder.facts import BENEFITS, Facts, Problem, consistent
 from kaifong.tools.finder.names import Mention, districts, languages
 from kaifong.tools.finder.numerals import normalise_numbers
 from kaifong.tools.finder.read_numbers import read_age, read_household, read_money, read_residence
-from kaifong.tools.finder.read_status import read_benefits, read_education, read_employment, read_flags
-from kaifong.tools.finder.reading import IGNORE_CASE, Found
+from kaifong.tools.finder.read_status import (
+    NO_BENEFITS_EN,
+    NO_BENEFITS_ZH,
+    read_benefits,
+    read_education,
+    read_employment,
+    read_flags,
+)
+from kaifong.tools.finder.reading import IGNORE_CASE, Found, negated
 from kaifong.types import Detection
 
 Kind = Literal["service", "course"]
@@ -58,7 +65,11 @@ _NOT_PLACES = frozenset(
 
 
 def _district(original: str, text: str, found: Found) -> None:
-    mentions = districts().mentions(original)
+    mentions = []
+    for mention in districts().mentions(original):
+        before = to_hant(original[: mention.start]).replace("’", "'")
+        if not negated(before, len(before)):  # 唔係住深水埗, "I don't live in Sham Shui Po"
+            mentions.append(mention)
     cued: list[Mention] = []
     for mention in mentions:
         before = original[max(0, mention.start - 12) : mention.start]
@@ -118,6 +129,9 @@ _BENEFIT_NAMES = re.compile(
 
 
 def _kind(text: str, low: str) -> Kind | None:
+    """ "Service" or "course" when the resident asks for one kind; saying what you do not receive
+    (冇攞任何津貼, "I don't get any allowance") is a fact about you, not a request for services."""
+    text, low = NO_BENEFITS_ZH.sub(" ", text), NO_BENEFITS_EN.sub(" ", low)
     text, low = _BENEFIT_NAMES.sub(" ", text), _BENEFIT_NAMES.sub(" ", low)
     course = re.search(r"課程|培訓|進修|學嘢|再培訓|上堂|報讀|讀書", text) or re.search(
         r"\bcourses?\b|\btraining\b|\bretrain|\bclass(?:es)?\b|\bstudy\b", low
@@ -156,8 +170,8 @@ def _settle(found: Found, born_here: bool) -> tuple[Facts, list[Problem]]:
 
 
 def prepare(text: str) -> str:
-    """The text as the patterns read it: NFKC, Hong Kong Traditional (s2hk), numbers as digits."""
-    return normalise_numbers(to_hant(unicodedata.normalize("NFKC", text)))
+    """The text as the patterns read it: NFKC, Hong Kong Traditional (s2hk), numbers as digits, ’ as '."""
+    return normalise_numbers(to_hant(unicodedata.normalize("NFKC", text))).replace("’", "'")
 
 
 def extract(text: str) -> Extraction:

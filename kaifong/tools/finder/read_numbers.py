@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kaifong.tools.finder.facts import check_number
-from kaifong.tools.finder.reading import HK, MONEY, ZH_MONEY, Found, any_match, numbers
+from kaifong.tools.finder.reading import HK, MONEY, ZH_MONEY, Found, any_match, numbers, stance
 
 _AGE_EN = (
     r"\bi(?:'m|’m| am)\s+(?:now\s+|about\s+|aged\s+)?(-?\d{1,3})(?![\d,.]\d)"
@@ -50,10 +50,12 @@ def read_residence(text: str, low: str, found: Found) -> bool:
         else:
             found.add("residence_years", value)
     arrived = r"(?:啱啱|剛剛|剛|最近)(?:由[^，,。]{1,4})?(?:嚟|來|到)(?:咗|了)?香港"
-    if any_match(("新來港", "新移民", "新到港", "初到香港", "新來香港", arrived), text) or any_match(
-        (r"\bnew arrival", r"\bnewly arrived\b", r"\bnew immigrant\b", rf"\bjust moved to {HK}"), low
-    ):
-        found.add("new_arrival", True)
+    arrival = [
+        stance(("新來港", "新移民", "新到港", "初到香港", "新來香港", arrived), text),
+        stance((r"\bnew arrival", r"\bnewly arrived\b", r"\bnew immigrant\b", rf"\bjust moved to {HK}"), low),
+    ]
+    if True in arrival or False in arrival:
+        found.add("new_arrival", True in arrival)
     return any_match(_BORN_HERE, low) or any_match(_BORN_HERE_ZH, text)
 
 
@@ -136,6 +138,9 @@ _COUPLE_EN = (
     r"\bi(?:'m| am) married\b",
     r"\bmarried couple\b",
 )
+#: Married in words a negation can precede (沒有結婚, "not married"); said plainly, _COUPLE reads them.
+_MARRIED = ("結婚", "結咗婚", "結了婚")
+_MARRIED_EN = (r"\bmarried\b",)
 _SINGLE = ("單身", "未婚", "喪偶", "離婚", "寡婦", "鰥夫")
 _SINGLE_EN = (r"\bi(?:'m| am) (?:single|widowed|divorced|a widow(?:er)?)\b(?!\s+(?:mother|father|parent))",)
 
@@ -153,7 +158,10 @@ def read_household(text: str, low: str, found: Found) -> None:
         found.add("living_alone", False)
     if any_match(_ALONE, blanked) or any_match(_ALONE_EN, blanked_low):
         found.add("living_alone", True)
-    if any_match(_COUPLE, text) or any_match(_COUPLE_EN, low):
+    # 唔係單身 is a couple, "not married" / 沒有結婚 is not: each word is read with its negation.
+    couple = (stance(_COUPLE, text), stance(_COUPLE_EN, low), stance((*_MARRIED, *_MARRIED_EN), low))
+    single = (stance(_SINGLE, text), stance(_SINGLE_EN, low))
+    if True in couple or False in single:
         found.add("couple", True)
-    if any_match(_SINGLE, text) or any_match(_SINGLE_EN, low):
+    if True in single or False in couple:
         found.add("couple", False)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 
 from kaifong.tools.finder.facts import BENEFITS
-from kaifong.tools.finder.reading import Found, any_match, numbers
+from kaifong.tools.finder.reading import (
+    Found,
+    about_someone_else,
+    any_match,
+    clause_before,
+    negated,
+    numbers,
+    stance,
+)
 
 _EMPLOYMENT_ZH: tuple[tuple[str, str], ...] = (
-    (
-        "unemployed",
-        "失業|失咗業|冇工做|無工做|沒有工作|無工作|冇工作|冇工返|冇返工|被裁|俾人炒|被解僱|無業|待業|冇份工|"
-        "冇咗份工|冇咗工|冇做嘢|冇做野",
-    ),
+    ("unemployed", "失業|失咗業|被裁|俾人炒|被解僱|無業|待業"),
     ("retired", "退休|退咗休"),
     ("student", "學生|讀緊書|在學|就讀|讀緊大學|讀緊中學|讀緊中|在讀|(?:仍|還|仲)(?:在|喺)?讀"),
     ("homemaker", "家庭主婦|家庭主夫|主婦|全職媽媽"),
@@ -21,8 +25,7 @@ _EMPLOYMENT_ZH: tuple[tuple[str, str], ...] = (
 _EMPLOYMENT_EN: tuple[tuple[str, str], ...] = (
     (
         "unemployed",
-        r"\bunemployed\b|\bout of work\b|\blost my job\b|\bjobless\b|\bbetween jobs\b|\blaid off\b|"
-        r"\bno job\b|\b(?:don't|do not) have a job\b|\bwithout a job\b",
+        r"\bunemployed\b|\blost my job\b|\bjobless\b|\bbetween jobs\b|\blaid off\b",
     ),
     ("retired", r"\bretired\b|\bpensioner\b"),
     ("student", r"\bstudent\b|\bat school\b|\bstill studying\b|\bin school\b"),
@@ -37,8 +40,22 @@ _EMPLOYMENT_EN: tuple[tuple[str, str], ...] = (
         r"\bi have a job\b|\bwork(?:s|ing)? (?:full|part)[- ]time\b",
     ),
 )
-_JOB_SEEKING = (r"\blooking for (?:a )?(?:job|work)\b", r"\bjob[- ]?hunting\b", r"\bnot working\b")
-_JOB_SEEKING_ZH = ("[搵揾]緊工", "[搵揾]工", "找工作", "求職", "唔使返工")
+#: Saying you do not work (冇工作, 沒工作, 冇返工, 唔使返工, "not working", "no job"): not in work. It reads
+#: as unemployed unless the resident also says why (retired, student, homemaker).
+_NOT_WORKING_ZH = (
+    r"(?<!有)(?:冇|沒有|沒|無|唔|不|未|不再|已經不|已不)(?:再|有|使|用|需要|在|喺|去)?\s*"
+    r"(?:工作|返工|返緊工|做嘢|做野|做工|工做|工返|份工|咗份工|咗工|上班|打工|就業|職業)"
+)
+_NOT_WORKING_EN = (
+    r"\b(?:not|never|no longer)\s+(?:currently\s+|now\s+|at the moment\s+)?"
+    r"(?:working|employed|in (?:work|employment)|at work)\b",
+    r"(?:n't|n’t|\bnot)\s+(?:currently\s+|now\s+)?(?:work|have (?:a|any) (?:job|work)|got (?:a|any) job)\b",
+    r"\bno (?:job|work|employment)\b",
+    r"\bwithout (?:a |any )?(?:job|work)\b",
+    r"\bout of work\b",
+)
+_JOB_SEEKING = (r"\blooking for (?:a )?(?:job|work)\b", r"\bjob[- ]?hunting\b")
+_JOB_SEEKING_ZH = ("[搵揾]緊工", "[搵揾]工", "找工作", "求職")
 #: Saying what you do, or what you are paid, means you are in work (used when nothing else is said).
 _AT_WORK = (
     r"\b(?:work|working|works) as an? \w+",
@@ -61,23 +78,40 @@ _WANTS_JOB = re.compile(
 _WANTS_JOB_ZH = re.compile(r"想(?:[搵揾]|找|做)?(?:份)?(?:全職|兼職)?(?:工|工作)")
 
 
+def _own(pattern: str, text: str) -> bool:
+    """True when ``pattern`` occurs in a clause about the resident (not 我老婆冇工作, "my husband earns")."""
+    return any(not about_someone_else(text, m.start()) for m in re.finditer(pattern, text))
+
+
+def _statuses(table: tuple[tuple[str, str], ...], text: str) -> tuple[list[str], str]:
+    """The statuses said un-negated in ``text`` (唔係學生 and "not retired" are not), and the text left."""
+    said: list[str] = []
+    for value, pattern in table:
+        for match in re.finditer(pattern, text):
+            if negated(text, match.start()) or about_someone_else(text, match.start()):
+                continue
+            if value not in said:
+                said.append(value)
+        text = re.sub(pattern, " ", text)
+    return said, text
+
+
 def read_employment(text: str, low: str, found: Found) -> None:
-    strong: list[str] = []
     seeking = bool(_WANTS_JOB.search(low) or _WANTS_JOB_ZH.search(text))
     remaining, remaining_low = _WANTS_JOB_ZH.sub(" ", text), _WANTS_JOB.sub(" ", low)
-    for value, pattern in _EMPLOYMENT_ZH:
-        if re.search(pattern, remaining):
-            strong.append(value)
-            remaining = re.sub(pattern, " ", remaining)
-    for value, pattern in _EMPLOYMENT_EN:
-        if re.search(pattern, remaining_low):
-            strong.append(value)
-            remaining_low = re.sub(pattern, " ", remaining_low)
+    not_working = _own(_NOT_WORKING_ZH, remaining) or any(_own(p, remaining_low) for p in _NOT_WORKING_EN)
+    remaining = re.sub(_NOT_WORKING_ZH, " ", remaining)
+    for pattern in _NOT_WORKING_EN:
+        remaining_low = re.sub(pattern, " ", remaining_low)
+    strong, _ = _statuses(_EMPLOYMENT_ZH, remaining)
+    strong += [value for value in _statuses(_EMPLOYMENT_EN, remaining_low)[0] if value not in strong]
     for value in strong:
         found.add("employment", value)
-    if not strong and (seeking or any_match(_JOB_SEEKING, low) or any_match(_JOB_SEEKING_ZH, text)):
+    if strong:
+        return
+    if not_working or seeking or any_match(_JOB_SEEKING, low) or any_match(_JOB_SEEKING_ZH, text):
         found.add("employment", "unemployed")
-    elif not strong and (any_match(_AT_WORK, low) or any_match(_AT_WORK_ZH, text)):
+    elif any(_own(p, low) for p in _AT_WORK) or any(_own(p, text) for p in _AT_WORK_ZH):
         found.add("employment", "employed")
 
 
@@ -123,15 +157,10 @@ def read_education(text: str, low: str, found: Found) -> None:
         own=False,
     ):
         levels.append(_form_level(number))
-    remaining, remaining_low = text, low
-    for value, pattern in _EDUCATION_ZH:
-        if re.search(pattern, remaining):
-            levels.append(value)
-            remaining = re.sub(pattern, " ", remaining)
-    for value, pattern in _EDUCATION_EN:
-        if re.search(pattern, remaining_low):
-            levels.append(value)
-            remaining_low = re.sub(pattern, " ", remaining_low)
+    said, _ = _statuses(_EDUCATION_ZH, text)
+    levels += said
+    said, _ = _statuses(_EDUCATION_EN, low)
+    levels += said
     if not levels and (re.search("中學", text) or re.search(r"\bsecondary (?:school|education)\b", low)):
         levels.append("upper_secondary")
     for level in dict.fromkeys(levels):
@@ -155,17 +184,22 @@ _GETS_ZH = r"拎|攞|領|收|受|靠|食"
 _GETS_EN = r"\b(?:receiving|receive|receives|get|gets|getting|on|collect|collecting|have|got)\b"
 
 
+#: "No allowance of any kind": 冇攞任何津貼, 沒有領取任何津貼, 乜津貼都冇, "I don't get any allowance".
+NO_BENEFITS_ZH = re.compile(
+    r"(?<!有)(?:冇|沒有|沒|無|唔|不)(?:再)?\s*(?:拎|攞|領|領取|收|收取|受|申請|靠)?(?:緊|到|過|咗)?\s*"
+    r"(?:任何|其他|政府|咩|乜){1,2}\s*(?:嘅|的)?\s*(?:津貼|福利|援助|資助|補助|生活津貼)"
+    r"|(?:乜|咩)(?:嘢)?(?:津貼|福利|援助)都(?:冇|無|沒有|唔)(?:拎|攞|領|收)?"
+)
+NO_BENEFITS_EN = re.compile(
+    r"\b(?:no|not (?:receiving|getting|on|claiming)(?: any)?|(?:don't|do not|doesn't|does not|never|didn't) "
+    r"(?:get|receive|have|claim|collect)(?: any)?|not on any|without any)\s+"
+    r"(?:(?:other|government|social|welfare|public|kind of|type of)\s+)*"
+    r"(?:benefits?|allowances?|government assistance|welfare|assistance|subsid\w*)\b"
+)
+
+
 def read_benefits(text: str, low: str, found: Found) -> None:
-    if re.search(
-        r"(?:冇|沒有|無)\s*(?:拎|攞|領|領取)?\s*(?:任何|其他)\s*(?:津貼|福利|援助|資助)"
-        r"|(?:乜|咩)(?:嘢)?(?:津貼|福利)都(?:冇|無|沒有)",
-        text,
-    ) or re.search(
-        r"\b(?:no|not receiving any|not getting any|(?:don't|do not) (?:get|receive) any|not on any)\s+"
-        r"(?:other\s+)?"
-        r"(?:benefits?|allowances?|government assistance|welfare)\b",
-        low,
-    ):
+    if NO_BENEFITS_ZH.search(text) or NO_BENEFITS_EN.search(low):
         for benefit in BENEFITS:
             found.add(f"benefit:{benefit}", False)
     for benefit, (english, chinese) in _BENEFIT_NAMES.items():
@@ -174,7 +208,7 @@ def read_benefits(text: str, low: str, found: Found) -> None:
             (text, chinese, 8, _ASKING_ZH, _NOT_ZH, _GETS_ZH),
         ):
             for match in re.finditer(pattern, source):
-                window = source[max(0, match.start() - before) : match.start()]
+                window = clause_before(source, match.start())[-before:]
                 after = source[match.end() : match.end() + 3]
                 if re.search(asking, window) or re.search(r"^[^，,。.]{0,2}[嗎?？]", after):
                     continue
@@ -194,40 +228,52 @@ _ELDER_EN = (
 )
 
 
+_DISABILITY_ZH = r"殘疾|殘障|輪椅|視障|聽障|失明|弱聽|傷殘(?!津貼)"
+_DISABILITY_EN = (
+    r"\bdisabled\b|\bdisability\b(?!\s+allowance)|\bwheelchair\b|\bvisually impaired\b|"
+    r"\bhearing impaired\b|\bblind\b|\bdeaf\b"
+)
+_MINORITY_ZH = r"少數族裔|非華語|非華裔|南亞裔"
+_MINORITY_EN = r"\bethnic minorit|\bnon-chinese[- ]speaking\b|\bsouth asian\b"
+#: Not speaking Chinese is itself a negation: read as it is, not as a negated fact.
+_NO_CHINESE_ZH = r"(?:唔識|不懂|不會|唔會)(?:講|說)?(?:廣東話|中文)"
+_NO_CHINESE_EN = r"\b(?:don't|do not|can't|cannot) speak (?:chinese|cantonese)\b"
+
+
+def _merge(found: Found, fact: str, *stances: bool | None) -> None:
+    """Record ``fact`` True if any stance is True, False if every stated stance is False."""
+    said = [s for s in stances if s is not None]
+    if said:
+        found.add(fact, any(said))
+
+
 def read_flags(text: str, low: str, found: Found) -> None:
-    disability_zh = r"殘疾|殘障|輪椅|視障|聽障|失明|弱聽|傷殘(?!津貼)"
-    if re.search(rf"(?:冇|沒有|無|唔[係系]|不是)\s*(?:{disability_zh})", text) or re.search(
-        r"\bnot disabled\b|\bno disability\b", low
-    ):
-        found.add("disability", False)
-    elif re.search(disability_zh, text) or re.search(
-        r"\bdisabled\b|\bdisability\b(?!\s+allowance)|\bwheelchair\b|\bvisually impaired\b|"
-        r"\bhearing impaired\b|"
-        r"\bblind\b|\bdeaf\b",
-        low,
-    ):
-        found.add("disability", True)
-    if re.search(
-        r"少數族裔|非華語|非華裔|南亞裔|(?:唔識|不懂|不會|唔會)(?:講|說)?(?:廣東話|中文)", text
-    ) or re.search(
-        r"\bethnic minorit|\bnon-chinese[- ]speaking\b|\bsouth asian\b|\b(?:don't|do not|can't|cannot) speak "
-        r"(?:chinese|cantonese)\b",
-        low,
-    ):
-        found.add("ethnic_minority", True)
+    """Disability, ethnic minority and carer, each read with its negation (唔係, "don't have a")."""
+    _merge(found, "disability", stance((_DISABILITY_ZH,), text), stance((_DISABILITY_EN,), low))
+    minority: tuple[bool | None, ...] = (stance((_MINORITY_ZH,), text), stance((_MINORITY_EN,), low))
+    if re.search(_NO_CHINESE_ZH, text) or re.search(_NO_CHINESE_EN, low):
+        minority = (*minority, True)
+    _merge(found, "ethnic_minority", *minority)
     elder_zh = _ELDER_ZH
     elder_en = _ELDER_EN
-    if (
-        re.search(
-            rf"(?:照顧|照料|看顧)(?:緊|住|著|着)?\s*(?:我)?(?:的|嘅|個)?\s*(?:年老|年邁)?(?:的|嘅)?\s*(?:{elder_zh})|護老者",
+    carer = (
+        stance(
+            (
+                rf"(?:照顧|照料|看顧)(?:緊|住|著|着)?\s*(?:我)?(?:的|嘅|個)?\s*(?:年老|年邁)?(?:的|嘅)?\s*(?:{elder_zh})",
+                "護老者",
+            ),
             text,
-        )
-        or re.search(
-            rf"\b(?:care|caring|look(?:ing)? after|looks after)\s+(?:for\s+)?my\s+{elder_en}\b"
-            r"|\bcarer\b|\bcaregiver\b",
+        ),
+        stance(
+            (
+                rf"\b(?:care|caring|look(?:ing)? after|looks after)\s+(?:for\s+)?my\s+{elder_en}\b",
+                r"\bcarer\b|\bcaregiver\b",
+            ),
             low,
-        )
-        or (re.search(r"照顧|照料|看顧", text) and re.search(elder_zh, text))
+        ),
+    )
+    if carer == (None, None) and (
+        (re.search(r"照顧|照料|看顧", text) and re.search(elder_zh, text))
         or (
             re.search(
                 r"\b(?:care for|caring for|look(?:ing)? after|looks after|take care of|taking care of)\b", low
@@ -235,4 +281,6 @@ def read_flags(text: str, low: str, found: Found) -> None:
             and re.search(rf"\bmy\s+{elder_en}\b", low)
         )
     ):
+        carer = (True, None)
+    if True in carer:
         found.add("carer", True)
