@@ -8,6 +8,7 @@ buttons beside the chat, plain forms that work without JavaScript; erasing asks 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from kaifong.governance import subject_rights
 from kaifong.governance.subject_rights import SubjectTokenRejected
 from kaifong.language.messages import message
+from kaifong.services import Services
 from kaifong.types import Form
 from kaifong.web.deps import request_form, services
 from kaifong.web.errors import error_response
@@ -130,15 +132,9 @@ _BODY = {
 )
 async def api_export(request: Request) -> JSONResponse:
     """The conversation the token opens, as kept; the access is an audit event (ids only)."""
-    form = request_form(request)
-    token = await _api_token(request, form)
-    if isinstance(token, JSONResponse):
-        return token
-    try:
-        document = subject_rights.export(services(request), token, "api", form)
-    except SubjectTokenRejected as exc:
-        return _rejected(exc, form)
-    return JSONResponse(document, headers={"cache-control": "no-store"})
+    return await _subject_api(
+        request, lambda svc, token, form: subject_rights.export(svc, token, "api", form)
+    )
 
 
 @router.post(
@@ -151,15 +147,25 @@ async def api_export(request: Request) -> JSONResponse:
 )
 async def api_erase(request: Request) -> JSONResponse:
     """Destroy the conversation's key and delete its rows; the audit log keeps the id and still verifies."""
+    return await _subject_api(
+        request,
+        lambda svc, token, form: subject_rights.erased_json(subject_rights.erase(svc, token, "api"), form),
+    )
+
+
+async def _subject_api(
+    request: Request, act: Callable[[Services, str, Form], dict[str, object]]
+) -> JSONResponse:
+    """Read the token, run ``act`` with it and answer its document (never cached), or the error."""
     form = request_form(request)
     token = await _api_token(request, form)
     if isinstance(token, JSONResponse):
         return token
     try:
-        erased = subject_rights.erase(services(request), token, "api")
+        document = act(services(request), token, form)
     except SubjectTokenRejected as exc:
         return _rejected(exc, form)
-    return JSONResponse(subject_rights.erased_json(erased, form), headers={"cache-control": "no-store"})
+    return JSONResponse(document, headers={"cache-control": "no-store"})
 
 
 async def _form_field(request: Request, name: str) -> str:
