@@ -16,7 +16,9 @@ from fastapi import FastAPI
 
 from kaifong.cli import main
 from kaifong.services import Services, build_services
+from kaifong.tools.finder.facts import EMPLOYMENT, FACT_NAMES, facts_from_mapping
 from kaifong.web import create_app
+from kaifong.web.routes.finder import FactsModel
 from tests.conftest import make_settings
 
 
@@ -128,6 +130,20 @@ def test_a_text_over_the_limit_is_refused_in_its_language(app: FastAPI) -> None:
 def test_impossible_facts_are_problems_not_errors(app: FastAPI) -> None:
     data = call(app, "POST", "/api/v1/finder", json={"facts": {"age": 200, "district": "Gotham"}}).json()
     assert [p["code"] for p in data["problems"]] == ["impossible_age", "unknown_district"]
+
+
+def test_the_api_and_the_page_check_facts_with_one_code(app: FastAPI) -> None:
+    """The API's fact fields are the finder's own list; values are checked by facts_from_mapping alone."""
+    schema = FactsModel.model_json_schema()
+    assert set(schema["properties"]) == set(FACT_NAMES)
+    employment = schema["properties"]["employment"]["anyOf"][0]["enum"]
+    assert tuple(employment) == EMPLOYMENT
+    api = call(app, "POST", "/api/v1/finder", json={"facts": {"household_size": 0, "district": "Narnia"}})
+    page = call(app, "POST", "/finder", data={"household_size": "0", "district": "Narnia"})
+    codes = [p["code"] for p in api.json()["problems"]]
+    _, expected = facts_from_mapping({"household_size": 0, "district": "Narnia"})
+    assert codes == [p.code for p in expected] == ["impossible_value", "unknown_district"]
+    assert page.status_code == 200 and "Narnia" in page.text
 
 
 def test_the_openapi_document_describes_the_finder(app: FastAPI) -> None:

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Literal
+from typing import Literal, get_args
 
 from kaifong.tools.finder.names import districts
 
 Employment = Literal["employed", "unemployed", "retired", "student", "homemaker"]
-EMPLOYMENT: tuple[Employment, ...] = ("employed", "unemployed", "retired", "student", "homemaker")
+EMPLOYMENT: tuple[Employment, ...] = get_args(Employment)
 #: Education levels from lowest to highest (rules compare them by position).
-EDUCATION = (
-    "none",
-    "primary",
-    "lower_secondary",
-    "upper_secondary",
-    "sub_degree",
-    "degree",
-    "postgraduate",
-)
+Education = Literal[
+    "none", "primary", "lower_secondary", "upper_secondary", "sub_degree", "degree", "postgraduate"
+]
+EDUCATION: tuple[Education, ...] = get_args(Education)
 #: Benefits whose receipt excludes or qualifies for something: CSSA, Old Age Allowance, Old Age Living
 #: Allowance, Disability Allowance, Working Family Allowance.
-BENEFITS = ("cssa", "oaa", "oala", "da", "wfa")
+Benefit = Literal["cssa", "oaa", "oala", "da", "wfa"]
+BENEFITS: tuple[Benefit, ...] = get_args(Benefit)
 #: The range a numeric fact can take; values outside are impossible and are not kept.
 LIMITS: dict[str, tuple[int, int]] = {
     "age": (0, 120),
@@ -33,6 +29,25 @@ LIMITS: dict[str, tuple[int, int]] = {
 }
 NUMERIC = tuple(LIMITS)
 BOOLEAN = ("couple", "living_alone", "disability", "ethnic_minority", "new_arrival", "carer")
+#: What each fact of a short form means (the HTTP API's schema is built from these and the tuples above;
+#: the values themselves are checked only by :func:`facts_from_mapping`).
+DESCRIPTIONS: dict[str, str] = {
+    "age": "Age in years (0–120).",
+    "residence_years": "Years as a Hong Kong resident.",
+    "district": "District lived in, any name: 'Kwun Tong', '旺角'.",
+    "household_size": "People in the household.",
+    "living_alone": "Lives alone.",
+    "couple": "Lives with a spouse.",
+    "monthly_income": "Monthly income in HK$.",
+    "assets": "Assets and savings in HK$.",
+    "employment": "Work: " + ", ".join(EMPLOYMENT) + ".",
+    "education": "Highest education level: " + ", ".join(EDUCATION) + ".",
+    "benefits": "Allowances received now (CSSA, OAA, OALA, DA, WFA); ['none'] for none of them.",
+    "disability": "Has a disability.",
+    "ethnic_minority": "Belongs to an ethnic minority.",
+    "new_arrival": "Arrived in Hong Kong recently (a new arrival).",
+    "carer": "Looks after an older person.",
+}
 #: Every fact, in the order they are shown back ("benefits" covers receiving and not receiving).
 FACT_NAMES = (
     "age",

@@ -200,8 +200,8 @@ NO_BENEFITS_EN = re.compile(
 
 def read_benefits(text: str, low: str, found: Found) -> None:
     if NO_BENEFITS_ZH.search(text) or NO_BENEFITS_EN.search(low):
-        for benefit in BENEFITS:
-            found.add(f"benefit:{benefit}", False)
+        for each in BENEFITS:
+            found.add(f"benefit:{each}", False)
     for benefit, (english, chinese) in _BENEFIT_NAMES.items():
         for source, pattern, before, asking, negative, gets in (
             (low, english, 32, _ASKING_EN, _NOT_EN, _GETS_EN),

@@ -8,12 +8,23 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from kaifong.governance import pii
 from kaifong.language.messages import message, parse_form
 from kaifong.tools.finder.catalogue import default_catalogue
-from kaifong.tools.finder.facts import BENEFITS, EDUCATION, EMPLOYMENT
+from kaifong.tools.finder.facts import (
+    BENEFITS,
+    BOOLEAN,
+    DESCRIPTIONS,
+    EDUCATION,
+    EMPLOYMENT,
+    FACT_NAMES,
+    NUMERIC,
+    Benefit,
+    Education,
+    Employment,
+)
 from kaifong.tools.finder.finder import Finder, FinderInputError, FinderRequest
 from kaifong.tools.finder.memory import FactMemory
 from kaifong.tools.finder.names import districts, languages
@@ -46,36 +57,31 @@ def finder(request: Request) -> Finder:
         return existing
 
 
-class FactsModel(BaseModel):
-    """Facts from a short form; every field is optional and unknown is never held against you."""
+def _facts_fields() -> dict[str, Any]:
+    """The short form's fields, typed from the finder's own fact list (:mod:`kaifong.tools.finder.facts`)."""
+    types: dict[str, Any] = dict.fromkeys(NUMERIC, int) | dict.fromkeys(BOOLEAN, bool)
+    types |= {
+        "district": str,
+        "employment": Employment,
+        "education": Education,
+        "benefits": list[Benefit | Literal["none"]],
+    }
+    return {
+        name: (types[name] | None, Field(default=None, description=DESCRIPTIONS[name]))
+        for name in FACT_NAMES
+        if name in types
+    }
 
-    model_config = ConfigDict(extra="forbid")
 
-    age: int | None = Field(default=None, description="Age in years (0–120).")
-    residence_years: int | None = Field(default=None, description="Years as a Hong Kong resident.")
-    district: str | None = Field(
-        default=None, description="District lived in, any name: 'Kwun Tong', '旺角'."
-    )
-    household_size: int | None = Field(default=None, description="People in the household.")
-    living_alone: bool | None = None
-    couple: bool | None = Field(default=None, description="Lives with a spouse.")
-    monthly_income: int | None = Field(default=None, description="Monthly income in HK$.")
-    assets: int | None = Field(default=None, description="Assets and savings in HK$.")
-    employment: Literal["employed", "unemployed", "retired", "student", "homemaker"] | None = None
-    education: (
-        Literal[
-            "none", "primary", "lower_secondary", "upper_secondary", "sub_degree", "degree", "postgraduate"
-        ]
-        | None
-    ) = None
-    benefits: list[Literal["cssa", "oaa", "oala", "da", "wfa", "none"]] | None = Field(
-        default=None,
-        description="Allowances received now (CSSA, OAA, OALA, DA, WFA); ['none'] for none of them.",
-    )
-    disability: bool | None = None
-    ethnic_minority: bool | None = None
-    new_arrival: bool | None = None
-    carer: bool | None = Field(default=None, description="Looks after an older person.")
+#: Facts from a short form; every field is optional and unknown is never held against you. Only the
+#: types are checked here: ranges, districts and contradictions are checked by ``facts_from_mapping``,
+#: the same code the page and the CLI use.
+FactsModel = create_model(
+    "FactsModel",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Facts from a short form; every field is optional and unknown is never held against you.",
+    **_facts_fields(),
+)
 
 
 class FiltersModel(BaseModel):
@@ -98,7 +104,7 @@ class FinderRequestModel(BaseModel):
     text: str | None = Field(
         default=None, description="In English, Chinese or written Cantonese (≤ 2,000 characters)."
     )
-    facts: FactsModel | None = None
+    facts: FactsModel | None = None  # type: ignore[valid-type]
     filters: FiltersModel | None = None
     session_id: str | None = Field(
         default=None, description="From an earlier reply, to keep the facts given then."
@@ -254,21 +260,8 @@ def _choices(form: Form) -> dict[str, Any]:
     }
 
 
-FORM_FACTS = (
-    "age",
-    "residence_years",
-    "district",
-    "household_size",
-    "living_alone",
-    "couple",
-    "monthly_income",
-    "assets",
-    "employment",
-    "education",
-    "disability",
-    "ethnic_minority",
-    "carer",
-)
+#: The page's short form: every fact but the allowances (a checkbox list) and new arrival.
+FORM_FACTS = tuple(name for name in FACT_NAMES if name not in {"benefits", "new_arrival"})
 
 
 @router.get("/finder", response_class=HTMLResponse, include_in_schema=False)
