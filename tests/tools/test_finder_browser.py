@@ -131,3 +131,44 @@ def test_the_page_reflows_at_200_percent_zoom(browser: Browser, base_url: str) -
     assert widths[0] <= widths[1], widths
     expect(page.locator("#results").get_by_role("heading", name="ERB placement-tied courses")).to_be_visible()
     context.close()
+
+
+MENU = {"en": "Main menu", "zh-Hant": "主選單", "zh-Hans": "主菜单", "yue-Hant": "主選單"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "labels"),
+    [
+        (
+            "en",
+            "normal",
+            ["Ask a question", "Find services and courses", "Fill in a form", "Translate a document"],
+        ),
+        ("zh-Hant", "large", ["提問", "尋找服務及課程", "填寫表格", "翻譯文件"]),
+        ("zh-Hans", "normal", ["提问", "寻找服务及课程", "填写表格", "翻译文件"]),
+        ("yue-Hant", "large", ["問問題", "搵服務同課程", "填表", "翻譯文件"]),
+    ],
+)
+def test_the_main_menu_reaches_every_tool_at_200_percent_zoom_and_in_large_text(
+    browser: Browser, base_url: str, lang: str, size: str, labels: list[str]
+) -> None:
+    """From the chat page, by keyboard, at 200% zoom: each menu link opens its page, none scrolls sideways."""
+    context = browser.new_context(viewport={"width": 640, "height": 900}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{base_url}/?lang={lang}&size={size}")
+    for label, path in zip(labels[1:], ("/finder", "/forms", "/translate"), strict=True):
+        menu = page.get_by_role("navigation", name=MENU[lang])
+        link = menu.get_by_role("link", name=label, exact=True)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["height"] >= 44 * 0.99, box  # a target big enough to tap
+        link.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.split("?")[0].endswith(path)
+        expect(menu.get_by_role("link", name=label, exact=True)).to_have_attribute("aria-current", "page")
+        widths: list[int] = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], (path, widths)
+        assert page.locator(f"body.size-{size}").count() == 1
+    expect(page.get_by_role("link", name=labels[0], exact=True)).to_have_attribute("href", "/")
+    context.close()

@@ -268,7 +268,9 @@ FORM_FACTS = tuple(name for name in FACT_NAMES if name not in {"benefits", "new_
 async def finder_page(request: Request) -> HTMLResponse:
     """The finder page: a free-text box and a short form."""
     form = request_form(request)
-    return page(request, "finder.html", choices=_choices(form), values={}, view=None, said="")
+    return page(
+        request, "finder.html", choices=_choices(form), values={}, view=None, said="", switch_path="/finder"
+    )
 
 
 @router.post("/finder", response_class=HTMLResponse, include_in_schema=False)
@@ -310,7 +312,7 @@ async def finder_submit(request: Request) -> Response:
         status = 422
         context["error"] = message(exc.reason, form, **exc.values)
     context["said"] = pii.redact(str(text)).text if text and not forget else ""
-    response = page(request, "finder.html", status, **context)
+    response = page(request, "finder.html", status, switch_path="/finder", **context)
     if session_id:
         response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax")
     return response

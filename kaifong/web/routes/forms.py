@@ -377,7 +377,9 @@ async def erase(request: Request, form_id: str, session_id: str) -> Response:
 
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    response = page(request, template, status, minutes=SESSION_MINUTES, **context)
+    # The language switch stays on a page that can be fetched again (a question, the review), else the list.
+    switch_path = request.url.path if request.method == "GET" else "/forms"
+    response = page(request, template, status, minutes=SESSION_MINUTES, switch_path=switch_path, **context)
     response.headers.update(NO_STORE)
     return response
 

@@ -162,7 +162,7 @@ async def glossary(q: str = "", limit: int = 10) -> dict[str, object]:
 @router.get("/translate", response_class=HTMLResponse, include_in_schema=False)
 async def translate_page(request: Request, q: str = "") -> HTMLResponse:
     """The translation page, with the glossary lookup (which works without a model)."""
-    return page(request, "translate.html", **_page_context(q))
+    return page(request, "translate.html", switch_path="/translate", **_page_context(q))
 
 
 @router.post("/translate", response_class=HTMLResponse, include_in_schema=False)
@@ -183,8 +183,19 @@ async def translate_submit(request: Request) -> HTMLResponse:
             error, status = message("translate.unavailable", visitor), 503
         else:
             error, status = message("translate.error.backend", visitor), 503
-        return page(request, "translate.html", status=status, **_page_context("", error=error, target=target))
-    return page(request, "translate.html", **_page_context("", result=_result(result), target=target))
+        return page(
+            request,
+            "translate.html",
+            switch_path="/translate",
+            status=status,
+            **_page_context("", error=error, target=target),
+        )
+    return page(
+        request,
+        "translate.html",
+        switch_path="/translate",
+        **_page_context("", result=_result(result), target=target),
+    )
 
 
 def _page_context(q: str, **extra: Any) -> dict[str, Any]:
