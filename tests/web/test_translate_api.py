@@ -134,3 +134,31 @@ def test_page_translates_and_shows_failures_on_the_page(
     assert refused.status_code == 503 and "has not set one up" in refused.text
     lookup = call(shared_services, "GET", "/translate", params={"q": "CSSA", "lang": "en"})
     assert "綜合社會保障援助" in lookup.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/translations?lang=en", "/translate?lang=en"])
+def test_a_50_mb_upload_is_refused_by_its_declared_size(generative: Services, path: str) -> None:
+    """Refused from the Content-Length before the body is parsed; the message gives the real size."""
+    files = {"file": ("scan.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024))}
+    response = call(generative, "POST", path, files=files, data={"target": "zh-Hant"})
+    assert response.status_code == 413
+    text = response.json()["error"]["message"] if path.startswith("/api") else response.text
+    assert "The file is 50.0 MB; the limit is 5 MB" in text
+
+
+def test_an_oversized_json_body_sent_without_a_length_is_refused_while_reading(generative: Services) -> None:
+    async def chunks() -> Any:
+        yield b'{"target": "zh-Hant", "text": "'
+        for _ in range(7):
+            yield b"a" * (1024 * 1024)
+        yield b'"}'
+
+    response = call(
+        generative,
+        "POST",
+        "/api/v1/translations",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "bad_document"

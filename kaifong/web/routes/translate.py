@@ -104,10 +104,36 @@ def _failure(exc: Exception, form: Form) -> JSONResponse:
     return error_response(503, "backend_unavailable", "translate.error.backend", form)
 
 
+#: A request declared larger than this is refused before any of it is read: the file limit plus room for
+#: the multipart headers and the ``target`` field (or, for JSON, the same size of text).
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+
+
+def _refuse_declared_oversize(request: Request) -> None:
+    """DocumentError when the Content-Length is past the limit: a 50 MB upload is not received or spooled."""
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+        size = f"{int(declared) / 1_048_576:.1f}"
+        raise DocumentError("translate.error.too_large", size=size, limit=str(MAX_UPLOAD_BYTES // 1_048_576))
+
+
+async def _limited_body(request: Request) -> bytes:
+    """The request body, read no further than one chunk past MAX_REQUEST_BYTES (for a body sent chunked)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            limit = str(MAX_UPLOAD_BYTES // 1_048_576)
+            raise DocumentError("translate.error.too_large", size=f"{size / 1_048_576:.1f}", limit=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _form_text(form: FormData) -> str:
     """The uploaded file as Markdown when one was chosen, else the pasted text.
 
-    At most one byte more than the limit is read, so a 50 MB upload is refused without being read whole.
+    At most one byte more than the limit is read (a request declared larger is refused before this).
     """
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
@@ -130,13 +156,14 @@ async def create_translation(request: Request) -> Response:
     fallback = request_form(request)
     text, target = "", ""
     try:
+        _refuse_declared_oversize(request)
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             async with request.form() as form:
                 target = str(form.get("target") or "")
                 text = await _form_text(form)
         else:
             try:
-                body = TranslationRequest.model_validate_json(await request.body())
+                body = TranslationRequest.model_validate_json(await _limited_body(request))
             except ValueError:
                 return error_response(
                     422,
@@ -170,6 +197,7 @@ async def translate_submit(request: Request) -> HTMLResponse:
     """Translate what the form sent and show it; every failure is shown on the page, in the visitor's form."""
     target, text = "", ""
     try:
+        _refuse_declared_oversize(request)
         async with request.form() as form:
             target = str(form.get("target") or "")
             text = await _form_text(form)
