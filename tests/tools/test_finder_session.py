@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -218,3 +219,17 @@ def test_a_negated_allowance_hides_neither_courses_nor_services(text: str) -> No
     kinds = {match.entry.kind for match in reply.matches}
     assert reply.filters.kind is None
     assert kinds == {"service", "course"}
+
+
+def test_facts_of_an_abandoned_session_are_dropped_without_another_visit() -> None:
+    now = [1000.0]
+    memory = FactMemory(ttl=60, clock=lambda: now[0], sweep_every=0.01)
+    memory.remember("abandoned", Facts(age=68))
+    assert "1 sessions" in repr(memory)
+    now[0] += 61  # nobody calls the memory again
+    for _ in range(2000):  # wait for the background sweep (at most ~20 s; not a timing claim)
+        if "0 sessions" in repr(memory):
+            break
+        time.sleep(0.01)
+    assert "0 sessions" in repr(memory)
+    assert memory.sweep() == 0

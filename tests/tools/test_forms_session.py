@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -269,3 +270,40 @@ def test_the_oldest_session_is_evicted_beyond_the_limit() -> None:
     store.start("hcv-consent", "en")
     store.start("hcv-consent", "en")
     assert len(store) == 2 and first.value("name_en") is None
+
+
+def _until(done: Callable[[], bool]) -> bool:
+    """Wait (at most ~20 s, not a timing claim) for the background sweep to have happened."""
+    for _ in range(2000):
+        if done():
+            return True
+        time.sleep(0.01)
+    return done()
+
+
+def test_a_form_abandoned_half_way_is_erased_without_another_visit(engine: Engine) -> None:
+    clock = Clock()
+    store = FormSessionStore(
+        bundled_forms(), AuditLog(engine), clock=clock, ttl=60, renderer=fake_pdf, sweep_every=0.01
+    )
+    session = store.start("hcv-consent", "en")
+    store.answer(session, "CHAN Tai Man")
+    assert session.value("name_en") == "CHAN Tai Man"
+    clock.now += 61  # the resident has gone; nobody calls the store again
+    assert _until(lambda: session.value("name_en") is None)
+    assert len(store) == 0
+    assert _until(lambda: not store._sweeper.running)  # nothing held: the timer stops by itself
+    assert '"by":"expired"' in audit_text(engine)
+
+
+def test_sweep_erases_what_has_expired_and_keeps_the_rest(engine: Engine) -> None:
+    clock = Clock()
+    store = FormSessionStore(bundled_forms(), clock=clock, ttl=60, renderer=fake_pdf, sweep_every=0)
+    old = store.start("hcv-consent", "en")
+    store.answer(old, "CHAN Tai Man")
+    clock.now += 30
+    young = store.start("hcv-consent", "en")
+    clock.now += 31
+    assert store.sweep() == 1
+    assert old.state == "finished" and old.value("name_en") is None
+    assert store.get(young.id) is young

@@ -10,12 +10,14 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from kaifong.tools.finder.facts import Facts
+from kaifong.tools.sweeper import Sweeper
 
 
 class FactMemory:
     """The facts each finder session has stated, so a resident need not repeat them within a session.
 
-    Facts stay in memory for ``ttl`` seconds after their last use (30 minutes by default) and at most
+    Facts stay in memory for ``ttl`` seconds after their last use (30 minutes by default; a timer erases
+    them within ``sweep_every`` seconds after that even if no one calls again) and at most
     ``max_sessions`` sessions are kept (the least recently used goes first). Nothing is persisted: the
     memory cannot be pickled or copied, its ``repr`` shows only a count, and ``forget`` drops a session
     at once. Session ids are random and issued here; an unknown or expired id starts a new session.
@@ -27,6 +29,7 @@ class FactMemory:
         max_sessions: int = 10_000,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sweep_every: float = 60.0,
     ) -> None:
         if ttl <= 0 or max_sessions <= 0:
             raise ValueError("ttl and max_sessions must be positive")
@@ -35,6 +38,7 @@ class FactMemory:
         self._clock = clock
         self._sessions: OrderedDict[str, tuple[Facts, float]] = OrderedDict()
         self._lock = threading.Lock()
+        self._sweeper = Sweeper(self.sweep, sweep_every)
 
     @staticmethod
     def new_id() -> str:
@@ -61,6 +65,14 @@ class FactMemory:
             self._sessions[session_id] = (facts, now)
             while len(self._sessions) > self.max_sessions:
                 self._sessions.popitem(last=False)
+        self._sweeper.wake()
+
+    def sweep(self) -> int:
+        """Drop the expired sessions now (a timer does this every ``sweep_every`` seconds while any are
+        held, so an abandoned session does not wait for the next visitor); returns how many remain."""
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._sessions)
 
     def forget(self, session_id: str) -> bool:
         """Drop a session's facts now; True if there were any."""

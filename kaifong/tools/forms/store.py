@@ -22,6 +22,7 @@ from kaifong.tools.forms.pdf import render_pdf
 from kaifong.tools.forms.schema import FormDefinition
 from kaifong.tools.forms.session import FormError, FormSession
 from kaifong.tools.forms.validators import Refused, Verdict
+from kaifong.tools.sweeper import Sweeper
 from kaifong.types import Form
 
 __all__ = ["DOWNLOAD_MINUTES", "SESSION_MINUTES", "Download", "FormSessionStore"]
@@ -56,7 +57,7 @@ class FormSessionStore:
 
     ``renderer`` makes the PDF (``render_pdf``; tests and benchmarks may pass their own).  Sessions idle
     for ``ttl`` seconds, the oldest beyond ``max_sessions``, and unused downloads after ``download_ttl``
-    are dropped and their values erased.
+    are dropped and their values erased — on every call and by a timer every ``sweep_every`` seconds.
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class FormSessionStore:
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], date] = date.today,
         renderer: Callable[[FilledForm], bytes] = render_pdf,
+        sweep_every: float = 60.0,
     ) -> None:
         self.forms = forms
         self.ttl, self.download_ttl, self.max_sessions = ttl, download_ttl, max_sessions
@@ -77,6 +79,7 @@ class FormSessionStore:
         self._sessions: OrderedDict[str, tuple[FormSession, float]] = OrderedDict()
         self._downloads: dict[str, _Slot] = {}
         self._lock = threading.RLock()
+        self._sweeper = Sweeper(self.sweep, sweep_every)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -99,11 +102,22 @@ class FormSessionStore:
             if slot.expires <= now:
                 del self._downloads[token]
 
+    def sweep(self) -> int:
+        """Erase expired sessions and downloads now; returns how many sessions and downloads remain.
+
+        A timer calls this every ``sweep_every`` seconds while anything is held, so the values of a form
+        abandoned half-way are erased when it expires, not when the next resident arrives.
+        """
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._sessions) + len(self._downloads)
+
     def _drop(self, session_id: str, why: str) -> None:
         session, _ = self._sessions.pop(session_id)
-        if session.state != "finished":
+        was_open = session.state != "finished"
+        session.close()  # erase first: a failing audit write must not leave the values behind
+        if was_open:
             self._record(session_id, "form_erased", form=session.definition.id, by=why)
-        session.close()
 
     # --- sessions -----------------------------------------------------------------------------------------
 
@@ -119,6 +133,7 @@ class FormSessionStore:
             self._sessions[session.id] = (session, now)
             while len(self._sessions) > self.max_sessions:
                 self._drop(next(iter(self._sessions)), "evicted")
+        self._sweeper.wake()
         self._record(session.id, "form_started", form=form_id, language=form)
         return session
 
