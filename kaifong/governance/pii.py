@@ -100,6 +100,30 @@ def _with_needs(recognizers: Sequence[Recognizer]) -> list[tuple[Recognizer, Nee
 
 
 _DEFAULT_NEEDS = _with_needs(DEFAULT_RECOGNIZERS)
+# The numeric needs (digit runs, digit counts) take few values, so the recognizers a text's digit
+# facts admit are worked out once per (longest run, digit count) pair, capped where no need asks for
+# more; only the other needs (a character, a context word, a pattern) are checked for each text.
+_Plan = tuple[tuple[Recognizer, Needs | None], ...]
+_PLANS: dict[tuple[int, int], _Plan] = {}
+_RUN_CAP = max((n.digit_run for _, n in _DEFAULT_NEEDS if n is not None), default=0)
+_DIGITS_CAP = max((n.digits for _, n in _DEFAULT_NEEDS if n is not None), default=0)
+
+
+def _plan(run: int, digits: int) -> _Plan:
+    key = (min(run, _RUN_CAP), min(digits, _DIGITS_CAP))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = tuple(
+            (recognizer, None if needs is None or _only_numeric(needs) else needs)
+            for recognizer, needs in _DEFAULT_NEEDS
+            if needs is None or (key[0] >= needs.digit_run and key[1] >= needs.digits)
+        )
+        _PLANS[key] = plan
+    return plan
+
+
+def _only_numeric(needs: Needs) -> bool:
+    return not needs.char and needs.context is None and needs.pattern is None
 
 
 def find(text: str, *, recognizers: Sequence[Recognizer] | None = None) -> list[Finding]:
@@ -111,12 +135,17 @@ def find(text: str, *, recognizers: Sequence[Recognizer] | None = None) -> list[
     """
     normalised, offsets = normalise_for_scan(text)
     facts = TextFacts(normalised)
+    if recognizers is None:
+        plan: Sequence[tuple[Recognizer, Needs | None]] = _plan(facts.longest_digit_run, facts.digits)
+    else:
+        plan = _with_needs(recognizers)
+    size = len(normalised)
     candidates: list[Finding] = []
-    for recognizer, needs in _DEFAULT_NEEDS if recognizers is None else _with_needs(recognizers):
+    for recognizer, needs in plan:
         if needs is not None and not facts.meet(needs):
             continue
         for finding in recognizer.find(normalised):
-            if not 0 <= finding.start < finding.end <= len(normalised):
+            if not 0 <= finding.start < finding.end <= size:
                 continue
             if offsets is None:  # the normalised text has the same offsets (it is often text itself)
                 start, end = finding.start, finding.end

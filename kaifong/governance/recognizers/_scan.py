@@ -24,14 +24,18 @@ class Scanner:
 
     The anchor ``[first](?<=(?=pattern).)`` finds, in C, the positions whose character is in ``first``
     and where the pattern matches; the pattern is then matched there and at each hint, in order and
-    never before the end of the previous match, as ``finditer`` does.  Hints of None mean "anywhere":
+    never before the end of the previous match, as ``finditer`` does.  Instead of ``first``, ``start``
+    may give a pattern of exactly one character that every match's first character meets (a class with
+    conditions on the neighbours, such as "a digit that is not deep inside a run of digits"): fewer
+    positions to try the whole pattern at.  Hints of None mean "anywhere":
     the plain ``finditer`` is used.  Patterns must not match the empty string.  That this equals
     ``finditer`` is tested on random text for every recognizer that uses one.
     """
 
-    def __init__(self, pattern: str, first: str = "") -> None:
+    def __init__(self, pattern: str, first: str = "", start: str = "") -> None:
         self.pattern = re.compile(pattern)
-        self._anchor = re.compile(f"[{first}](?<=(?={pattern}).)") if first else None
+        where = start or (f"[{first}]" if first else "")
+        self._anchor = re.compile(f"(?:{where})(?<=(?={pattern}).)") if where else None
 
     def matches(self, text: str, hints: Sequence[int] | None = ()) -> list[re.Match[str]]:
         """The matches of the pattern in ``text``, left to right, not overlapping."""

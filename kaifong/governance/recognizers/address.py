@@ -157,7 +157,35 @@ def _scanner(zh: bool, en: bool, street: bool) -> Scanner:
     families = {"", *(name for name, there in (("zh", zh), ("en", en), ("street", street)) if there)}
     parts = [part for part in _PART_PATTERNS if part.needs in families]
     pattern = _HEAD + "(?:" + "|".join(f"(?P<{part.name}>{part.pattern})" for part in parts) + ")"
-    return Scanner(pattern, first="".join(part.first for part in parts))
+    return Scanner(pattern, start=_start("".join(part.first for part in parts)))
+
+
+# What may follow the digits (at most five) that a part starts with: "/F", "12th floor", a street
+# number's letter, range, comma or space, or a Chinese room, floor, block or number keyword; inside a
+# run of digits only a Chinese room, floor or block can start (the others want no digit before).
+_AFTER_DIGITS_ZH = "室號号舖铺樓楼層层座期棟栋"
+_DIGIT_START = (
+    rf"[0-9](?<![0-9].)(?=[0-9]{{0,4}}+[-/ ,A-Zsnrt{_AFTER_DIGITS_ZH}])"
+    rf"|[0-9](?=[0-9]{{0,4}}+[A-Z{_AFTER_DIGITS_ZH}])"
+)
+
+
+def _start(first: str) -> str:
+    """Where a part can start, one character (see :class:`Scanner`): of ``first`` (a class body); if a
+    digit, one that _DIGIT_START allows; if a capital, not after a letter (_HEAD).  So ``re`` skips, in
+    C, most digits of the numbers and the inner capitals of words, the bulk of the candidates of a text
+    full of numbers, without trying every part there."""
+    capitals = "".join(sorted({c for c in first.replace("A-Z", "") if "A" <= c <= "Z"}))
+    capitals = "A-Z" if "A-Z" in first else capitals
+    rest = "".join(
+        dict.fromkeys(c for c in first.replace("0-9", "").replace("A-Z", "") if not "A" <= c <= "Z")
+    )
+    branches = [_DIGIT_START] if "0-9" in first else []
+    if capitals:
+        branches.append(f"[{capitals}](?<![A-Za-z].)")
+    if rest:
+        branches.append(f"[{rest}]")
+    return "|".join(branches)
 
 
 # Without one of these (a part keyword or a context word) a text holds no address worth reporting, so the
