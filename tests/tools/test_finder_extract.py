@@ -366,3 +366,20 @@ def test_what_is_said_about_someone_else_is_not_the_residents(text: str, fact: s
     assert fact not in extract(text).facts.known()
     assert extract("我老婆冇工作，我返緊工").facts.employment == "employed"
     assert extract("I live with a disability").facts.disability is True
+
+
+@pytest.mark.parametrize(
+    "text", ["I'm 40 and wasn't born in Hong Kong", "我40歲，唔係香港出世", "我40岁，不是在香港出生的"]
+)
+def test_not_born_here_says_nothing_about_years_here(text: str) -> None:
+    found = extract(text)
+    assert (found.facts.age, found.facts.residence_years) == (40, None)
+    assert extract("我是在香港出生的，今年40歲").facts.residence_years == 40
+
+
+def test_someone_elses_job_hunt_children_and_earning_nothing() -> None:
+    assert extract("我個仔想搵工").facts.employment is None
+    assert extract("我个儿子想找工作").facts.employment is None
+    assert extract("I earn nothing").facts.employment is None
+    assert extract("我41歲，仔9歲，女7歲").facts.age == 41
+    assert extract("我係女性，65歲").facts.age == 65

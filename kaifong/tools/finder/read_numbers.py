@@ -56,7 +56,8 @@ def read_residence(text: str, low: str, found: Found) -> bool:
     ]
     if True in arrival or False in arrival:
         found.add("new_arrival", True in arrival)
-    return any_match(_BORN_HERE, low) or any_match(_BORN_HERE_ZH, text)
+    # 唔係香港出世, "wasn't born in Hong Kong": not born here (then the age says nothing about residence).
+    return stance(_BORN_HERE, low) is True or stance(_BORN_HERE_ZH, text) is True
 
 
 _INCOME_EN = (

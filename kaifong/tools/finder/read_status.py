@@ -8,7 +8,6 @@ from kaifong.tools.finder.facts import BENEFITS
 from kaifong.tools.finder.reading import (
     Found,
     about_someone_else,
-    any_match,
     clause_before,
     negated,
     numbers,
@@ -60,7 +59,7 @@ _JOB_SEEKING_ZH = ("[搵揾]緊工", "[搵揾]工", "找工作", "求職")
 _AT_WORK = (
     r"\b(?:work|working|works) as an? \w+",
     r"\b(?:my )?(?:salary|wages?) (?:is|of)\b",
-    r"\bearn(?:s|ing)?\b",
+    r"\bearn(?:s|ing)?\b(?!\s+(?:nothing|no\b|zero))",
 )
 _AT_WORK_ZH = (
     r"(?:職業|工作)(?:是|係|為)",
@@ -97,7 +96,7 @@ def _statuses(table: tuple[tuple[str, str], ...], text: str) -> tuple[list[str],
 
 
 def read_employment(text: str, low: str, found: Found) -> None:
-    seeking = bool(_WANTS_JOB.search(low) or _WANTS_JOB_ZH.search(text))
+    seeking = _own(_WANTS_JOB.pattern, low) or _own(_WANTS_JOB_ZH.pattern, text)  # not 我個仔想搵工
     remaining, remaining_low = _WANTS_JOB_ZH.sub(" ", text), _WANTS_JOB.sub(" ", low)
     not_working = _own(_NOT_WORKING_ZH, remaining) or any(_own(p, remaining_low) for p in _NOT_WORKING_EN)
     remaining = re.sub(_NOT_WORKING_ZH, " ", remaining)
@@ -109,7 +108,12 @@ def read_employment(text: str, low: str, found: Found) -> None:
         found.add("employment", value)
     if strong:
         return
-    if not_working or seeking or any_match(_JOB_SEEKING, low) or any_match(_JOB_SEEKING_ZH, text):
+    if (
+        not_working
+        or seeking
+        or any(_own(p, low) for p in _JOB_SEEKING)
+        or any(_own(p, text) for p in _JOB_SEEKING_ZH)
+    ):
         found.add("employment", "unemployed")
     elif any(_own(p, low) for p in _AT_WORK) or any(_own(p, text) for p in _AT_WORK_ZH):
         found.add("employment", "employed")

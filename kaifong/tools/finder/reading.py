@@ -11,7 +11,7 @@ from kaifong.tools.finder.facts import Problem
 IGNORE_CASE = re.IGNORECASE
 _KIN_ZH = (
     "仔|女兒|個女|孫|阿媽|媽媽|母親|阿爸|爸爸|父親|老豆|老竇|老母|老婆|老公|太太|丈夫|妻子|爺爺|嫲嫲|"
-    "公公|婆婆|外公|外婆|兒子|子女|小朋友|細路|孩子|家人|佢|他|她|朋友|鄰居"
+    "公公|婆婆|外公|外婆|兒子|子女|小朋友|細路|孩子|家人|佢|他|她|朋友|鄰居|(?<!婦)女(?!士|性|人|子|生)"
 )
 _KIN_EN = (
     r"\b(?:my|our|his|her|their)\s+(?:son|daughter|kids?|child(?:ren)?|mother|mum|mom|father|dad|wife|"
@@ -40,7 +40,7 @@ _SOMEONE_CUE_EN = re.compile(
 #: A negation right before a word, in the same clause: 唔係學生, 未退休, 沒工作, "not a student",
 #: "don't have a disability". 不過, 唔該, 有冇 (a question) are not negations.
 _NEGATION_ZH = re.compile(
-    r"(?<!有)(?<!是否)(?:唔|不|未|冇|沒有|沒|無|並非|非|毋須)(?:再|曾經|曾|係|是|使|用|需要|須|會|有|在|喺|去|算|屬於)?"
+    r"(?<!有)(?<!是否)(?:唔|不|未|冇|沒有|沒|無|並非|非|毋須)(?:再|曾經|曾|係|是|使|用|需要|須|會|有|在|喺|去|算|屬於){0,2}"
     r"(?:(?:住|居住|生活)(?:在|喺|係|於)?)?(?:一個|一名|一位|個|名|位)?\s*$"
 )
 _NEGATION_EN = re.compile(
