@@ -239,3 +239,13 @@ def test_kaifong_find_refuses_an_empty_text(runner: CliRunner) -> None:
     result = runner.invoke(main, ["find", "   "])
     assert result.exit_code == 2
     assert "Tell us a little about yourself" in result.output
+
+
+def test_a_50_mb_body_is_refused_while_it_is_read(app: FastAPI) -> None:
+    body = b'{"text": "' + b"a" * (50 * 1024 * 1024) + b'"}'
+    response = call(app, "POST", "/api/v1/finder?lang=yue-Hant", content=body)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert (
+        "51200 KB" in response.json()["error"]["message"] and "64 KB" in response.json()["error"]["message"]
+    )

@@ -35,6 +35,8 @@ from kaifong.web.errors import error_response
 from kaifong.web.routes.chat import page
 
 router = APIRouter(tags=["finder"])
+#: A finder request is a short text and a few facts; a body past this is refused while it is read.
+MAX_BODY_BYTES = 64 * 1024
 SESSION_COOKIE = "kaifong_finder"
 _lock = threading.Lock()
 
@@ -186,6 +188,7 @@ class FinderResponse(BaseModel):
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not UTF-8 or not valid JSON."},
+    413: {"description": "The body is over 64 KB (refused while it is read)."},
     422: {"description": "Nothing to go on, text too long, or a field of the wrong type."},
 }
 
@@ -209,7 +212,20 @@ def _input_error(exc: FinderInputError, form: Form) -> JSONResponse:
 async def post_finder(request: Request) -> JSONResponse:
     """Read facts from text and/or a short form, and list what may fit; the department decides (GOV-02)."""
     form = request_form(request)
-    raw = await request.body()
+    raw = b""
+    async for chunk in request.stream():  # never more than one chunk past the limit (a 50 MB body)
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            declared = request.headers.get("content-length", "").strip()
+            size = max(len(raw), int(declared) if declared.isdigit() else 0) // 1024
+            return error_response(
+                413,
+                "request_too_large",
+                "finder.error.too_large",
+                form,
+                size=size,
+                limit=MAX_BODY_BYTES // 1024,
+            )
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
