@@ -130,14 +130,19 @@ def test_contradicting_facts_are_left_out_and_reported() -> None:
     assert extract("我係學生，我退休咗").problems[0].code == "contradiction"
 
 
-@pytest.mark.parametrize("text", ["I am -1 years old", "我200歲", "I'm 200"])
+@pytest.mark.parametrize(
+    "text", ["I am -1 years old", "我200歲", "I'm 200", "I'm 99999999999999999999 years old", "我1958歲"]
+)
 def test_impossible_ages_are_refused(text: str) -> None:
     found = extract(text)
     assert found.facts.age is None
     assert [p.code for p in found.problems] == ["impossible_age"]
+    assert found.problems[0].values[0] in text  # the number as written, not its last three digits
 
 
-@pytest.mark.parametrize(("text", "place"), [("I live in Gotham", "Gotham"), ("我住喺火星區", "火星")])
+@pytest.mark.parametrize(
+    ("text", "place"), [("I live in Gotham", "Gotham"), ("我住喺火星區", "火星"), ("我住喺 Narnia", "Narnia")]
+)
 def test_unknown_districts_are_named(text: str, place: str) -> None:
     found = extract(text)
     assert found.facts.district is None

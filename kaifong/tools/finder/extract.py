@@ -53,6 +53,8 @@ _LIVE_CUE_EN = re.compile(
 _UNKNOWN_PLACE_ZH = re.compile(
     r"住(?:喺|在|係|於)\s*([\u4e00-\u9fff]{2,4}?)(?:區|附近|[，,。.\s]|$|嘅|的|同|和|，)"
 )
+#: A place in Latin letters after a Chinese cue: 我住喺 Narnia.
+_UNKNOWN_PLACE_ZH_LATIN = re.compile(r"住(?:喺|在|係|於)\s*([A-Za-z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,2})")
 _UNKNOWN_PLACE_EN = re.compile(
     r"\b(?:live|living|lives|stay|staying|reside|residing)\s+(?:in|at)\s+([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})"
 )
@@ -83,7 +85,8 @@ def _district(original: str, text: str, found: Found) -> None:
     if len(ids) > 1:
         found.problems.append(Problem("district_ambiguous", "district", tuple(ids)))
         return
-    for match in list(_UNKNOWN_PLACE_ZH.finditer(text)) + list(_UNKNOWN_PLACE_EN.finditer(original)):
+    places = [*_UNKNOWN_PLACE_ZH.finditer(text), *_UNKNOWN_PLACE_ZH_LATIN.finditer(original)]
+    for match in places + list(_UNKNOWN_PLACE_EN.finditer(original)):
         place = match.group(1).strip()
         if (
             place in _NOT_PLACES

@@ -213,7 +213,7 @@ def check_number(name: str, value: int) -> Problem | None:
     low, high = LIMITS[name]
     if low <= value <= high:
         return None
-    return Problem("impossible_age" if name == "age" else "impossible_value", name, (str(value),))
+    return Problem("impossible_age" if name == "age" else "impossible_value", name, (str(value)[:40],))
 
 
 def facts_from_mapping(data: Mapping[str, object]) -> tuple[Facts, tuple[Problem, ...]]:

@@ -8,14 +8,14 @@ from kaifong.tools.finder.facts import check_number
 from kaifong.tools.finder.reading import HK, MONEY, ZH_MONEY, Found, any_match, numbers, stance
 
 _AGE_EN = (
-    r"\bi(?:'m|’m| am)\s+(?:now\s+|about\s+|aged\s+)?(-?\d{1,3})(?![\d,.]\d)"
+    r"\bi(?:'m|’m| am)\s+(?:now\s+|about\s+|aged\s+)?(-?\d+)(?![\d,.]\d)"
     r"(?!\s*(?:%|kg|cm|hours?|hrs?|months?|days?|weeks?|people|persons|dollars|hk|\$))"
     r"(?!\s*(?:years?|yrs?)\s+(?:in|living|here|of))",
-    r"(-?\d{1,3})\s*(?:years?|yrs?)[\s-]*old\b",
-    r"(-?\d{1,3})-year-old\b",
-    r"\b(?:aged|my age is|age:?)\s*(-?\d{1,3})\b",
+    r"(-?\d+)\s*(?:years?|yrs?)[\s-]*old\b",
+    r"(-?\d+)-year-old\b",
+    r"\b(?:aged|my age is|age:?)\s*(-?\d+)\b",
 )
-_AGE_ZH = (r"(-?\d{1,3})\s*(?:週歲|周歲|歲)", r"(?:年齡|年紀|歲數)\s*(?:係|是|為|:|：)?\s*(-?\d{1,3})")
+_AGE_ZH = (r"(-?\d+)\s*(?:週歲|周歲|歲)", r"(?:年齡|年紀|歲數)\s*(?:係|是|為|:|：)?\s*(-?\d+)")
 
 
 def read_age(text: str, low: str, found: Found) -> None:
