@@ -388,3 +388,12 @@ def test_someone_elses_job_hunt_children_and_earning_nothing() -> None:
     assert extract("I earn nothing").facts.employment is None
     assert extract("我41歲，仔9歲，女7歲").facts.age == 41
     assert extract("我係女性，65歲").facts.age == 65
+
+
+@pytest.mark.parametrize(
+    "text", ["我老公拎緊傷殘津貼", "My husband receives Disability Allowance", "我妈妈领综援"]
+)
+def test_someone_elses_allowance_is_not_the_residents(text: str) -> None:
+    found = extract(text)
+    assert found.facts.receives == frozenset() and found.facts.disability is None
+    assert extract("我老公拎緊傷殘津貼，我拎緊生果金").facts.receives == {"oaa"}

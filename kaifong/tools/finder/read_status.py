@@ -212,6 +212,8 @@ def read_benefits(text: str, low: str, found: Found) -> None:
             (text, chinese, 8, _ASKING_ZH, _NOT_ZH, _GETS_ZH),
         ):
             for match in re.finditer(pattern, source):
+                if about_someone_else(source, match.start()):  # 我老公拎緊傷殘津貼: the husband's, not theirs
+                    continue
                 window = clause_before(source, match.start())[-before:]
                 after = source[match.end() : match.end() + 3]
                 if re.search(asking, window) or re.search(r"^[^，,。.]{0,2}[嗎?？]", after):
