@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -80,3 +81,11 @@ class BackendError(Exception):
     def __init__(self, message: str, *, reason: str = "error") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def connections(backend: LLMBackend) -> AbstractAsyncContextManager[object]:
+    """The backend's ``connections()`` block (connections to its server kept alive on the running event
+    loop until the block ends), or a block that does nothing for a backend that has none."""
+    opener = getattr(backend, "connections", None)
+    block: AbstractAsyncContextManager[object] = opener() if callable(opener) else nullcontext()
+    return block

@@ -9,13 +9,16 @@ not (the resident is already waiting). A circuit breaker fails fast while the se
 that goes wrong is a ``BackendError`` with a reason; the API key is sent only in the Authorization header
 and never appears in a message, a log line or ``repr``.
 
-Each call opens its own ``httpx.AsyncClient`` (with one TLS context built once per process), so the
-backend works from any event loop; see docs/adr/0007-generative-backends.md.
+Inside ``async with backend.connections():`` (the web app's lifespan) calls made on that event loop share
+one ``httpx.AsyncClient`` whose connections are kept alive between answers (``KEEPALIVE_S``), and the block's
+end closes it; any other call (the CLI, a test, another loop) opens its own client and closes it when the
+call ends. One TLS context is built once per process. See docs/adr/0007-generative-backends.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import ssl
@@ -42,6 +45,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 8.0
 #: Share of an answer's characters that may be control or replacement characters before it is garbage.
 GARBAGE_SHARE = 0.1
+#: Seconds an idle kept-alive connection to the model server is reused for: under the 5 s after which
+#: uvicorn (vLLM) and others close idle connections, so a reused connection is seldom one being closed.
+KEEPALIVE_S = 4.0
+#: Longest wait, in seconds, for the rest of a response that is no longer needed (a stream's end after
+#: ``[DONE]``, an error's body) so that its connection can be kept; a server slower than that has it closed.
+DRAIN_S = 0.05
 
 
 @cache
@@ -90,6 +99,15 @@ def _script(detection: Detection) -> Callable[[str], str]:
     if not detection.is_chinese:
         return str
     return to_hans if detection.script == "Hans" else to_hant
+
+
+async def _drain(rest: AsyncIterator[object]) -> None:
+    """Read and drop what is left of a response, for at most DRAIN_S; a failure here is no failure of the
+    call (the connection is then closed instead of kept)."""
+    with contextlib.suppress(TimeoutError, BackendError, httpx.HTTPError):
+        async with asyncio.timeout(DRAIN_S):
+            async for _ in rest:
+                pass
 
 
 class _GarbageMeter:
@@ -143,9 +161,26 @@ class OpenAICompatibleBackend:
         self._url = f"{settings.base_url}/chat/completions"
         self._rng = rng or random.Random()
         self._timeout = httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s)
+        #: The shared client of each event loop inside ``connections()``.
+        self._pools: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 
     def __repr__(self) -> str:
         return f"OpenAICompatibleBackend(base_url={self.settings.base_url!r}, model={self.model!r})"
+
+    @contextlib.asynccontextmanager
+    async def connections(self) -> AsyncIterator[None]:
+        """Within the block, calls on this event loop share one client and keep its connections alive;
+        the block's end closes them (nested blocks on the same loop share the outer one's client)."""
+        loop = asyncio.get_running_loop()
+        if loop in self._pools:
+            yield
+            return
+        self._pools[loop] = client = self._new_client()
+        try:
+            yield
+        finally:
+            del self._pools[loop]
+            await client.aclose()
 
     # --- the protocol --------------------------------------------------------------------------------
 
@@ -173,12 +208,14 @@ class OpenAICompatibleBackend:
             async with self._client() as client:
                 response = await self._send(client, payload, stream=True)
                 try:
-                    async for piece in stream_text(self._lines(response)):
+                    lines = self._lines(response)
+                    async for piece in stream_text(lines):
                         delta = mapper.feed(convert(meter.clean(piece)))
                         if delta.text or delta.cited_doc_ids:
                             released.append(delta.text)
                             yield Completion(delta.text, delta.cited_doc_ids, prompt_id)
                             prompt_id = ""
+                    await _drain(lines)  # the body's end after [DONE], so the connection can be kept
                 finally:
                     await response.aclose()
             last = mapper.finish()
@@ -240,14 +277,28 @@ class OpenAICompatibleBackend:
         }
         return prompt, numbered, payload
 
-    def _client(self) -> httpx.AsyncClient:
+    @contextlib.asynccontextmanager
+    async def _client(self) -> AsyncIterator[httpx.AsyncClient]:
+        """This loop's shared client inside ``connections()``; otherwise a client for this call only."""
+        pooled = self._pools.get(asyncio.get_running_loop())
+        if pooled is not None:
+            yield pooled
+            return
+        async with self._new_client() as client:
+            yield client
+
+    def _new_client(self) -> httpx.AsyncClient:
         https = self.settings.base_url.startswith("https://")
         headers = {"Accept": "application/json, text/event-stream"}
         key = self.settings.api_key.get_secret_value() if self.settings.api_key else ""
         if key:
             headers["Authorization"] = f"Bearer {key}"
         return httpx.AsyncClient(
-            timeout=self._timeout, headers=headers, verify=_tls_context() if https else False
+            timeout=self._timeout,
+            headers=headers,
+            verify=_tls_context() if https else False,
+            # as many connections as calls (as with a client per call); up to 20 idle ones are kept
+            limits=httpx.Limits(max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S),
         )
 
     async def _send(
@@ -275,6 +326,7 @@ class OpenAICompatibleBackend:
             else:
                 if response.is_success:
                     return response
+                await _drain(response.aiter_raw())
                 await response.aclose()
                 error = _status_error(response.status_code, self.settings)
                 if not _retryable(response.status_code):

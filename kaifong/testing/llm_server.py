@@ -110,13 +110,15 @@ def garbage() -> ServerReply:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the server received: method, path, headers (names lower-case) and the JSON body."""
+    """One request the server received: method, path, headers (names lower-case), the JSON body and the
+    client's ``host:port`` (requests over one kept-alive connection share it)."""
 
     method: str
     path: str
     headers: dict[str, str]
     json: Any
     body: bytes = field(repr=False, default=b"")
+    peer: str = ""
 
 
 #: A default reply: the same ServerReply every time, or one made from the request's JSON body.
@@ -175,7 +177,10 @@ class LLMTestServer:
         """Listen on a free port and serve from a background thread until ``stop``."""
         if self._server is not None:
             raise RuntimeError("LLMTestServer is already running")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets that
+        # say they are TCP, as a real model server's are; without it a kept-alive connection waits ~40 ms
+        # for a delayed ACK between the response's head and its body
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
@@ -240,7 +245,9 @@ class LLMTestServer:
             payload = None
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path, method = scope["path"], scope["method"]
-        self.requests.append(RecordedRequest(method, path, headers, payload, body))
+        client = scope.get("client")
+        peer = f"{client[0]}:{client[1]}" if client else ""
+        self.requests.append(RecordedRequest(method, path, headers, payload, body, peer))
         if method == "GET" and path.endswith("/models"):
             models = {"object": "list", "data": [{"id": self.model, "object": "model", "owned_by": "test"}]}
             await _send_json(send, 200, models)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from kaifong import __version__
+from kaifong.backends.base import connections
 from kaifong.governance.retention import start_scheduled_purge
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         purging = start_scheduled_purge(app.state.services)  # retention.purge_interval_minutes; 0: none
         app.state.retention_purge = purging
         try:
-            yield
+            async with connections(app.state.services.backend):  # kept alive to the model server, closed here
+                yield
         finally:
             if purging is not None:
                 purging.cancel()

@@ -175,6 +175,89 @@ def test_it_passes_the_backend_contract(server: LLMTestServer) -> None:
     assert completion.cited_doc_ids == ("prh:en",)
 
 
+# --- connections -------------------------------------------------------------------------------------------
+
+
+def test_each_call_outside_a_connections_block_has_its_own_connection(server: LLMTestServer) -> None:
+    server.queue(ANSWER, ANSWER)
+    backend = make_backend(server)
+    complete(backend)
+    complete(backend)
+    first, second = server.requests
+    assert first.peer and first.peer != second.peer
+
+
+def test_inside_a_connections_block_calls_share_one_kept_alive_connection(server: LLMTestServer) -> None:
+    server.queue(ANSWER, reply(ANSWER, chunk_chars=3), "Hello.", http_error(503), ANSWER)
+    backend = make_backend(server)
+
+    async def calls() -> list[object]:
+        async with backend.connections():
+            whole = await backend.complete(REQUEST)
+            deltas = [d async for d in backend.stream(REQUEST)]
+            said = await backend.generate([{"role": "user", "content": "Say hello."}])
+            retried = await backend.complete(REQUEST)  # a 503, retried on the same connection
+        return [whole.cited_doc_ids, "".join(d.text for d in deltas).strip() == whole.text, said, retried]
+
+    assert asyncio.run(calls()) == [("prh:en",), True, "Hello.", Completion(*complete_parts())]
+    assert len({r.peer for r in server.requests}) == 1
+    server.queue(ANSWER)
+    complete(backend)  # after the block: a client of its own again, on a new connection
+    assert server.requests[-1].peer != server.requests[0].peer
+
+
+def complete_parts() -> tuple[str, tuple[str, ...], str]:
+    text = "1. Apply online or by post [1].\n2. You must be 18 or over [1]. See."
+    return text, ("prh:en",), "grounded-en-v1"
+
+
+def test_a_broken_or_abandoned_connection_is_not_reused(server: LLMTestServer) -> None:
+    server.queue(
+        truncated(ANSWER, after=2, abrupt=True), reply(ANSWER, chunk_chars=2), ANSWER, ANSWER, ANSWER
+    )
+    backend = make_backend(server, max_retries=0)
+
+    async def calls() -> list[str]:
+        outcomes: list[str] = []
+        async with backend.connections():
+            try:
+                await backend.complete(REQUEST)
+            except BackendError as exc:
+                outcomes.append(exc.reason)
+            deltas = backend.stream(REQUEST)
+            outcomes.append((await anext(deltas)).text)  # the reader leaves after the first piece
+            await deltas.aclose()
+            for _ in range(3):
+                outcomes.append(" ".join((await backend.complete(REQUEST)).cited_doc_ids))
+        return outcomes
+
+    reason, piece, *answers = asyncio.run(calls())
+    assert (reason, answers) == ("truncated", ["prh:en"] * 3)
+    assert piece
+    dropped, left, after, *rest = [r.peer for r in server.requests]
+    assert dropped != left and left != after  # neither the dropped nor the half-read connection came back
+    assert rest == [after, after]  # the next good one is kept
+    assert backend.breaker.state == "closed"
+
+
+def test_connections_blocks_on_one_loop_nest_and_each_loop_gets_its_own(server: LLMTestServer) -> None:
+    server.default = reply(ANSWER)
+    backend = make_backend(server)
+
+    async def nested() -> None:
+        async with backend.connections():
+            await backend.complete(REQUEST)
+            async with backend.connections():
+                await backend.complete(REQUEST)
+            await backend.complete(REQUEST)  # the inner block's end closed nothing
+
+    asyncio.run(nested())
+    asyncio.run(nested())
+    peers = [r.peer for r in server.requests]
+    assert peers[0] == peers[1] == peers[2] and peers[3] == peers[4] == peers[5]
+    assert peers[0] != peers[3]
+
+
 # --- retries -----------------------------------------------------------------------------------------------
 
 

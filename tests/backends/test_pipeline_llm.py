@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kaifong.backends.openai_compatible import OpenAICompatibleBackend
@@ -17,7 +18,15 @@ from kaifong.pipeline import answer
 from kaifong.services import Services, build_services
 from kaifong.settings import LLMSettings
 from kaifong.store.tables import audit_events
-from kaifong.testing.llm_server import LLMTestServer, garbage, http_error, malformed_json, timeout, truncated
+from kaifong.testing.llm_server import (
+    LLMTestServer,
+    garbage,
+    http_error,
+    malformed_json,
+    reply,
+    timeout,
+    truncated,
+)
 from kaifong.types import Answer
 from kaifong.web.app import create_app
 from tests.conftest import make_settings
@@ -239,3 +248,26 @@ def test_the_transparency_page_names_the_model_and_where_it_runs(
     page = asyncio.run(get("/transparency")).text
     assert f"127.0.0.1:{server.port}" in page and "test-model" in page
     assert SECRET not in page and SECRET not in raw
+
+
+def test_the_server_keeps_its_model_connection_alive_between_answers_and_closes_it_at_shutdown(
+    llm_services: Services, server: LLMTestServer
+) -> None:
+    server.default = reply("1. Fill in form TD 63 [1].\n2. Pay the fee [1].", chunk_chars=5)
+    body = {"model": "kaifong", "messages": [{"role": "user", "content": DRIVING}]}
+    try:
+        with TestClient(create_app(services=llm_services)) as client:  # the lifespan runs
+            statuses = []
+            for stream in (True, False, True):
+                response = client.post("/v1/chat/completions", json={**body, "stream": stream})
+                kaifong = (
+                    json.loads(response.text.split("data: ")[-2])["kaifong"]
+                    if stream
+                    else response.json()["kaifong"]
+                )
+                statuses.append(kaifong["status"])
+    finally:
+        server.default = None
+    assert statuses == ["answered"] * 3
+    assert len({r.peer for r in server.chat_requests}) == 1  # one kept-alive connection, streamed or not
+    assert server.chat_requests[0].headers["authorization"] == f"Bearer {SECRET}"
