@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from kaifong.governance.pii import DEFAULT_RECOGNIZERS, Needs
 from kaifong.governance.recognizers import address, bank, brn, card, email, hkid, name, passport, phone, ric
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, case_variants
+from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, case_variants, caseless
 from kaifong.governance.recognizers._normalise import normalise_for_scan, normalise_with_offsets
 from kaifong.governance.recognizers._prefilter import TextFacts
-from kaifong.governance.recognizers._scan import ascii_starts, fold, keyword_starts
+from kaifong.governance.recognizers._scan import fold, keyword_starts
 from kaifong.governance.sanitise import normalise_with_offsets as reference_normalise
 
 # Text made of the pieces the recognizers look for: digits and separators, capitals, keywords in both
@@ -110,15 +110,37 @@ def test_address_parts_left_out_for_absent_keywords_change_nothing(raw: str) -> 
 @given(PII_TEXT)
 def test_english_name_pattern_equals_finditer(raw: str) -> None:
     text = normalised(raw)
-    found = name._EN_RE.matches(text, ascii_starts(text, name._EN_STARTS))
+    found = name._EN_RE.matches(text, name._en_starts(text))
     assert spans(found) == spans(list(name._EN_RE.pattern.finditer(text)))
 
 
 def test_text_that_ignores_case_oddly_is_scanned_the_plain_way() -> None:
     for odd in ("\u0131", "\u0130", "\u017f", "\u212a"):
-        assert ascii_starts(f"my name is {odd}", name._EN_STARTS) is None
+        assert name._en_starts(f"my name is {odd}") is None
         assert fold(odd) is None
     assert name.NameRecognizer().find("\u0131 am Mr Chan Tai Man")  # (?i:i am) matches the dotless i
+
+
+@settings(max_examples=300, deadline=None)
+@given(PII_TEXT)
+def test_caseless_words_match_as_ignoring_case(raw: str) -> None:
+    words = [
+        "my ",
+        "full ",
+        "contact",
+        "name",
+        "this is",
+        "i am ",
+        "i'm ",
+        "account",
+        "a/c",
+        "id no",
+        "passport",
+    ]
+    for word in words:
+        plain = re.compile(caseless(word))
+        ignoring = re.compile(f"(?i:{re.escape(word)})")
+        assert [m.span() for m in plain.finditer(raw)] == [m.span() for m in ignoring.finditer(raw)]
 
 
 def test_case_variants_are_every_character_re_matches_ignoring_case() -> None:

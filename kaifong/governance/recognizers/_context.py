@@ -15,6 +15,7 @@ __all__ = [
     "Context",
     "Finding",
     "case_variants",
+    "caseless",
     "finding",
 ]
 
@@ -69,6 +70,20 @@ def case_variants(char: str) -> set[str]:
     """The characters that ``(?i:char)`` matches."""
     candidates = {char, char.lower(), char.upper(), *_ODD_CASES}
     return {c for c in candidates if len(c) == 1 and re.fullmatch(f"(?i:{re.escape(char)})", c)}
+
+
+def caseless(word: str) -> str:
+    """A pattern that matches what ``(?i:word)`` matches, written without ignoring case: each letter is
+    the class of its :func:`case_variants`.  ``re`` can then reject an alternative of such words at its
+    first character in C, which it does not do for a literal that ignores case."""
+    pieces = []
+    for char in word:
+        variants = case_variants(char)
+        if len(variants) > 1:
+            pieces.append("[" + "".join(re.escape(v) for v in sorted(variants)) + "]")
+        else:
+            pieces.append(re.escape(char))
+    return "".join(pieces)
 
 
 class Context:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["Scanner", "ascii_starts", "fold", "keyword_anchor", "keyword_starts", "start_anchor"]
+__all__ = [
+    "Scanner",
+    "ascii_starts",
+    "ascii_views",
+    "fold",
+    "keyword_anchor",
+    "keyword_starts",
+    "start_anchor",
+]
 
 # The non-ASCII characters that ``re``, ignoring case, matches to ASCII letters (İ ı to i, ſ to s, the
 # Kelvin sign to k).  Lower-casing and the ASCII view below lose that, so text with one is scanned the
@@ -93,14 +101,25 @@ def fold(text: str) -> bytes | None:
     return text.encode("ascii", "replace").lower()
 
 
-def keyword_anchor(keywords: Iterable[str]) -> re.Pattern[bytes]:
+def ascii_views(text: str) -> tuple[bytes, bytes] | None:
+    """``text`` with one byte per character (``?`` for every non-ASCII one), as it is and lower-cased;
+    None when it holds a character that ``re`` matches to an ASCII letter when ignoring case (see
+    :func:`fold`)."""
+    if _FOLDS_TO_ASCII.search(text) is not None:
+        return None
+    plain = text.encode("ascii", "replace")
+    return plain, plain.lower()
+
+
+def keyword_anchor(keywords: Iterable[str], word_start: bool = False) -> re.Pattern[bytes]:
     """A pattern for :func:`keyword_starts`: one byte where one of the lower-case ASCII ``keywords``
     starts (a character class first, so ``re`` skips other bytes in C; one byte, so no start is
-    hidden inside another keyword)."""
+    hidden inside another keyword); with ``word_start``, only where no letter comes before."""
     words = sorted({keyword.lower() for keyword in keywords})
     firsts = "".join(sorted({re.escape(word[0]) for word in words}))
     alternatives = "|".join(re.escape(word) for word in words)
-    return re.compile(f"[{firsts}](?<=(?={alternatives}).)".encode("ascii"))
+    boundary = "(?<![a-z].)" if word_start else ""
+    return re.compile(f"[{firsts}]{boundary}(?<=(?={alternatives}).)".encode("ascii"))
 
 
 def keyword_starts(folded: bytes | None, anchor: re.Pattern[bytes]) -> list[int] | None:

@@ -127,11 +127,14 @@ _PART_PATTERNS = (
 # pattern for that text (fewer places to try: a message full of digits but with no "12樓", "3號", "/F"
 # or "Road" is not tried at every digit).  The tests are looser than the parts they stand for: a
 # Chinese room, floor, block or number is a digit, capital or numeral just before its keyword.
+# (Written to start with the keyword, rarer than the digit or capital before it, so that ``re`` skips
+# to it in C.)  The English keywords start parts only at the start of a word.
 _ZH_KEYWORDS = re.compile(
-    "[0-9A-Z一二三四五六七八九十高中低](?:室|舖|铺|號|号|樓|楼|層|层|座|期|棟|栋)|地下|地舖|地铺"
+    "[室舖铺號号樓楼層层座期棟栋](?<=[0-9A-Z一二三四五六七八九十高中低].)|地(?:下|舖|铺)"
 )
 _EN_KEYWORDS = keyword_anchor(
-    ("flat", "room", "rm", "unit", "shop", "suite", "ground floor", "block", "blk", "tower", "phase")
+    ("flat", "room", "rm", "unit", "shop", "suite", "ground floor", "block", "blk", "tower", "phase"),
+    word_start=True,
 )
 _EN_KEYWORDS_IGNORING_CASE = re.compile("(?i:flat|room|rm|unit|shop|suite|floor|block|blk|tower|phase)")
 _STREET_WORDS = re.compile(

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 from kaifong.governance.recognizers._cjk import STOP, is_han
-from kaifong.governance.recognizers._context import Finding, case_variants, trie_pattern
+from kaifong.governance.recognizers._context import Finding, case_variants, caseless, trie_pattern
 from kaifong.governance.recognizers._prefilter import Needs
-from kaifong.governance.recognizers._scan import Scanner, ascii_starts, start_anchor
+from kaifong.governance.recognizers._scan import (
+    Scanner,
+    ascii_views,
+    keyword_anchor,
+    keyword_starts,
+    start_anchor,
+)
 
 __all__ = ["DOUBLE_SURNAMES", "SURNAMES", "NameRecognizer"]
 
@@ -92,10 +98,30 @@ _EN_RE = Scanner(
     rf"|(?P<iam>(?i:i am|i'm) )(?P<n2>{_HONORIFIC}{_NAME_EN})"
     rf"|(?<![A-Za-z])(?P<n3>{_HONORIFIC}{_NAME_EN})"
 )
-# Where an English match can start: a cue in any case, or an honorific.  Only there is it tried.
-_EN_START = rf"(?i:my |full |contact|name|this is|i am |i'm )|(?<![A-Za-z]){_HONORIFIC}"
-_EN_STARTS = start_anchor(_EN_START, "MmFfCcNnTtIiD")
+# Where an English match can start: a cue in any case, or an honorific.  Only there is it tried.  The
+# cues are found in the lower-cased text, the honorifics (which mind case) in the text, both seen as
+# ASCII: without ignoring case, ``re`` rejects most candidate letters at once.
+_CUES_EN = ("my ", "full ", "contact", "name", "this is", "i am ", "i'm ")
+_CUE_STARTS = keyword_anchor(_CUES_EN)
+_HONORIFIC_STARTS = start_anchor(f"(?<![A-Za-z]){_HONORIFIC}", "MD")
+
+
+def _en_starts(text: str) -> list[int] | None:
+    """Where an English match can start, in order; None for text whose ASCII view loses a character that
+    ``re`` matches to an ASCII letter ignoring case (see :func:`ascii_views`)."""
+    views = ascii_views(text)
+    if views is None:
+        return None
+    plain, folded = views
+    cues = keyword_starts(folded, _CUE_STARTS) or []
+    honorifics = [hit.start() for hit in _HONORIFIC_STARTS.finditer(plain)]
+    if not honorifics:
+        return cues
+    return sorted({*cues, *honorifics})
+
+
 # Every name follows a cue or precedes a title: a text with none has no name (the prefilter's test).
+_EN_START = "|".join(caseless(cue) for cue in _CUES_EN) + f"|(?<![A-Za-z]){_HONORIFIC}"
 _CUE_OR_TITLE = re.compile(
     "["
     + "".join(
@@ -144,7 +170,7 @@ class NameRecognizer:
     def find(self, text: str) -> list[Finding]:
         """Return the personal names in the normalised ``text``."""
         findings = self._after_cues(text) + self._before_titles(text)
-        for match in _EN_RE.matches(text, ascii_starts(text, _EN_STARTS)):
+        for match in _EN_RE.matches(text, _en_starts(text)):
             if match.group("n1"):
                 start, end, score = match.start("n1"), match.end("n1"), 0.85
             elif match.group("n2"):
