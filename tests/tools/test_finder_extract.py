@@ -397,3 +397,11 @@ def test_someone_elses_allowance_is_not_the_residents(text: str) -> None:
     found = extract(text)
     assert found.facts.receives == frozenset() and found.facts.disability is None
     assert extract("我老公拎緊傷殘津貼，我拎緊生果金").facts.receives == {"oaa"}
+
+
+def test_not_studying_is_a_fact_not_a_request_for_courses() -> None:
+    assert extract("我没读过书").facts.education == "none"
+    assert extract("我未上過學").facts.education == "none"
+    found = extract("我冇讀書，而家搵緊工")  # "not studying now": says nothing about the level reached
+    assert (found.facts.education, found.kind) == (None, None)
+    assert extract("我冇讀過書，想讀課程").kind == "course"

@@ -24,6 +24,7 @@ from kaifong.tools.finder.read_numbers import read_age, read_household, read_mon
 from kaifong.tools.finder.read_status import (
     NO_BENEFITS_EN,
     NO_BENEFITS_ZH,
+    NOT_STUDYING_ZH,
     read_benefits,
     read_education,
     read_employment,
@@ -136,6 +137,7 @@ def _kind(text: str, low: str) -> Kind | None:
     (冇攞任何津貼, "I don't get any allowance") is a fact about you, not a request for services."""
     text, low = NO_BENEFITS_ZH.sub(" ", text), NO_BENEFITS_EN.sub(" ", low)
     text, low = _BENEFIT_NAMES.sub(" ", text), _BENEFIT_NAMES.sub(" ", low)
+    text = NOT_STUDYING_ZH.sub(" ", text)  # 冇讀書 is a fact about the resident, not a wish to study
     course = re.search(r"課程|培訓|進修|學嘢|再培訓|上堂|報讀|讀書", text) or re.search(
         r"\bcourses?\b|\btraining\b|\bretrain|\bclass(?:es)?\b|\bstudy\b", low
     )

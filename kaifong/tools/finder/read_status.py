@@ -123,8 +123,13 @@ def _form_level(number: int) -> str:
     return "lower_secondary" if number <= 3 else "upper_secondary"
 
 
+#: 冇讀過書, 沒讀過書, 未上過學: never went to school. (冇讀書 without 過 is "not studying now" — 讀完中三就
+#: 冇讀書 — and says nothing about the level reached.)
+NO_SCHOOLING_ZH = re.compile(r"(?:冇|沒有|沒|無|未)(?:讀過|念過|上過)(?:書|學)")
+#: Not studying, or never having studied: a fact about the resident, not a wish to take a course.
+NOT_STUDYING_ZH = re.compile(r"(?<!有)(?:冇|沒有|沒|無|未|唔)(?:再)?(?:讀過|讀|念過|念|上過)(?:書|學)")
 _EDUCATION_ZH: tuple[tuple[str, str], ...] = (
-    ("none", "冇讀過書|冇讀書|沒有讀書|未受教育|不識字|文盲|冇受過教育"),
+    ("none", NO_SCHOOLING_ZH.pattern + "|未受教育|不識字|文盲|(?:冇|沒有|沒)受過教育"),
     ("postgraduate", "碩士|博士|研究生|研究院"),
     ("upper_secondary", "文憑試|會考|預科|DSE|dse"),
     ("sub_degree", "副學士|高級文憑|毅進|IVE|文憑"),
