@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from kaifong.governance.pii import DEFAULT_RECOGNIZERS, Needs
 from kaifong.governance.recognizers import address, bank, brn, card, email, hkid, name, passport, phone, ric
-from kaifong.governance.recognizers._context import LEFT, RIGHT, Context, case_variants, caseless
+from kaifong.governance.recognizers._context import (
+    _CASED_ALNUM,
+    LEFT,
+    RIGHT,
+    Context,
+    case_variants,
+    caseless,
+)
 from kaifong.governance.recognizers._normalise import normalise_for_scan, normalise_with_offsets
 from kaifong.governance.recognizers._prefilter import TextFacts
 from kaifong.governance.recognizers._scan import fold, keyword_starts
@@ -269,6 +276,55 @@ def test_context_anywhere_covers_every_window(raw: str, start: int, size: int) -
         at = min(start, len(text))
         if context.before_span(text, at, size) or context.after_span(text, at, size):
             assert context.anywhere(text)
+
+
+CONTEXTS = [
+    address.ADDRESS_CONTEXT,
+    bank.BANK_CONTEXT,
+    brn.BRN_CONTEXT,
+    card.CARD_CONTEXT,
+    hkid.HKID_CONTEXT,
+    passport.PASSPORT_CONTEXT,
+    phone.PHONE_CONTEXT,
+    ric.RIC_CONTEXT,
+]
+
+
+def ignoring_case(context: Context, loose: bool) -> re.Pattern[str]:
+    """A context's pattern as it was written before caseless: the words inside (?i:...)."""
+    parts = []
+    for word in context.words:
+        escaped = re.escape(word.lower())
+        if word.isascii() and word[:1].isalnum():
+            escaped = LEFT.replace("A-Z", "") + escaped
+        if word.isascii() and word[-1:].isalnum() and not loose:
+            escaped += RIGHT.replace("A-Z", "")
+        parts.append(escaped)
+    return re.compile(f"(?=(?i:{'|'.join(parts)}))")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*PIECES, "ACCOUNT", "A/C", "Ac No", "bR", "HKID", "Tel", "\u212a"]), max_size=30
+    ).map("".join)
+)
+def test_context_patterns_match_as_ignoring_case(raw: str) -> None:
+    for context in CONTEXTS:
+        for loose, pattern in ((False, context._pattern), (True, context._anywhere)):
+            reference = ignoring_case(context, loose)
+            assert [m.start() for m in pattern.finditer(raw)] == [m.start() for m in reference.finditer(raw)]
+
+
+def test_cased_alphanumerics_are_what_re_matches_ignoring_case() -> None:
+    expected = {
+        chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF and re.match("(?i)[a-z0-9]", chr(cp))
+    }
+    assert {
+        chr(cp)
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF and re.match(f"[{_CASED_ALNUM}]", chr(cp))
+    } == expected
 
 
 def test_context_window_end_counts_as_a_boundary() -> None:

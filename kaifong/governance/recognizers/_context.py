@@ -51,7 +51,8 @@ class Finding(NamedTuple):
 
 def finding(kind: str, match: re.Match[str], score: float, group: int | str = 0) -> Finding:
     """A :class:`Finding` for ``match`` (or one of its groups)."""
-    return Finding(kind, match.start(group), match.end(group), score, match.group(group))
+    start, end = match.span(group)
+    return Finding(kind, start, end, score, match.string[start:end])
 
 
 def check_digit_score(valid: bool, context: bool) -> float | None:
@@ -70,6 +71,13 @@ def case_variants(char: str) -> set[str]:
     """The characters that ``(?i:char)`` matches."""
     candidates = {char, char.lower(), char.upper(), *_ODD_CASES}
     return {c for c in candidates if len(c) == 1 and re.fullmatch(f"(?i:{re.escape(char)})", c)}
+
+
+# What ``(?i:[a-z0-9])`` matches: ASCII letters in either case, digits, and the four characters that
+# re matches to an ASCII letter when ignoring case.  The boundaries of context words, without (?i).
+_CASED_ALNUM = "A-Za-z0-9" + "".join(_ODD_CASES)
+_NO_ALNUM_BEFORE_LAST = f"(?<![{_CASED_ALNUM}].)"  # none before the character just matched
+_NO_ALNUM_AFTER = f"(?![{_CASED_ALNUM}])"
 
 
 def caseless(word: str) -> str:
@@ -95,22 +103,27 @@ class Context:
     """
 
     def __init__(self, words: Iterable[str], before: int = BEFORE, after: int = 0) -> None:
+        self.words = tuple(sorted(set(words), key=lambda word: (-len(word), word)))
         parts = []
-        for word in sorted(set(words), key=len, reverse=True):
-            escaped = re.escape(word.lower())
-            if word.isascii() and word[:1].isalnum():
-                escaped = LEFT.replace("A-Z", "") + escaped
+        for word in self.words:
+            escaped = caseless(word.lower())
+            if word.isascii() and word[:1].isalnum():  # the boundary after the first character, so
+                # that each alternative starts with a class (re rejects those at once, in C)
+                first = caseless(word[:1].lower())
+                escaped = first + _NO_ALNUM_BEFORE_LAST + escaped.removeprefix(first)
             if word.isascii() and word[-1:].isalnum():
-                escaped += RIGHT.replace("A-Z", "")
+                escaped += _NO_ALNUM_AFTER
             parts.append(escaped)
-        # Ignoring case, re cannot skip to a word's first letter, so it would try every alternative at
-        # every position of the window; the words' first characters, in each case, let it skip in C.
-        firsts = "".join(sorted({re.escape(variant) for word in words for variant in case_variants(word[0])}))
-        self._pattern = re.compile(f"[{firsts}](?<=(?=(?i:{'|'.join(parts)})).)")
+        # Written without ignoring case (see caseless), which would make re try every alternative at
+        # every candidate; the words' first characters, in each case, let it skip the others in C.
+        firsts = "".join(
+            sorted({re.escape(variant) for word in self.words for variant in case_variants(word[0])})
+        )
+        self._pattern = re.compile(f"[{firsts}](?<=(?={'|'.join(parts)}).)")
         # The words without their right boundary: found wherever a window's search could find one (a
         # window's end counts as a boundary even before "s" in "banks").
-        loose = [part.removesuffix(RIGHT.replace("A-Z", "")) for part in parts]
-        self._anywhere = re.compile(f"[{firsts}](?<=(?=(?i:{'|'.join(loose)})).)")
+        loose = [part.removesuffix(_NO_ALNUM_AFTER) for part in parts]
+        self._anywhere = re.compile(f"[{firsts}](?<=(?={'|'.join(loose)}).)")
         self.before = before
         self.after = after
 

@@ -23,10 +23,17 @@ CARD_CONTEXT = Context(
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its digits summed
 
 
+# Each ASCII digit to the digit whose value is the sum of its double's digits (so "7" to "5": 14, 1+4).
+_DOUBLE = bytes.maketrans(b"0123456789", bytes(ord("0") + value for value in _DOUBLED))
+
+
 def luhn_valid(digits: str) -> bool:
     """Whether the string of ``digits`` passes the Luhn checksum."""
-    values = list(map(int, digits))
-    return (sum(values[-1::-2]) + sum(map(_DOUBLED.__getitem__, values[-2::-2]))) % 10 == 0
+    if not digits.isascii() or not digits.isdigit():  # the byte sums below are for ASCII digits
+        values = list(map(int, digits))
+        return (sum(values[-1::-2]) + sum(map(_DOUBLED.__getitem__, values[-2::-2]))) % 10 == 0
+    code = digits.encode("ascii")
+    return (sum(code[-1::-2]) + sum(code[-2::-2].translate(_DOUBLE)) - ord("0") * len(code)) % 10 == 0
 
 
 def known_issuer(digits: str) -> bool:

@@ -60,6 +60,30 @@ def hkid_check_character(prefix: str, digits: str) -> str:
     return str(11 - remainder)
 
 
+# The recognizer's own check: letter values by character (a space for a missing first letter), the
+# six digits' weighted sum from their code points (``ord("0")`` times the weights' sum taken off).
+_LETTER_VALUE = {" ": 36, **{chr(code): code - ord("A") + 10 for code in range(ord("A"), ord("Z") + 1)}}
+_LETTER_VALUE.update({letter.lower(): value for letter, value in _LETTER_VALUE.items() if letter != " "})
+_DIGITS_OFFSET = ord("0") * sum(_WEIGHTS[2:])
+
+
+def _check_character(prefix: str, digits: str) -> str:
+    """:func:`hkid_check_character` for the recognizer's matches (1-2 ASCII letters, 6 ASCII digits)."""
+    code = digits.encode("ascii")
+    total = (
+        9 * _LETTER_VALUE[prefix[-2] if len(prefix) == 2 else " "]
+        + 8 * _LETTER_VALUE[prefix[-1]]
+        + 7 * code[0]
+        + 6 * code[1]
+        + 5 * code[2]
+        + 4 * code[3]
+        + 3 * code[4]
+        + 2 * code[5]
+        - _DIGITS_OFFSET
+    )
+    return "0A987654321"[total % 11]
+
+
 class HkidRecognizer:
     """Hong Kong Identity Card numbers, e.g. ``A123456(3)``, ``A1234563``, ``AB987654(3)``.
 
@@ -83,7 +107,7 @@ class HkidRecognizer:
             prefix, digits, bracketed, bare = match.groups()
             check = (bracketed or bare).upper()
             context = HKID_CONTEXT.before_span(text, match.start())
-            score = check_digit_score(check == hkid_check_character(prefix, digits), bool(context))
+            score = check_digit_score(check == _check_character(prefix, digits), bool(context))
             if score is None:
                 continue
             findings.append(finding(self.kind, match, score))
