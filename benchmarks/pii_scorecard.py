@@ -17,8 +17,9 @@
 # ``find`` over >= 1 MB of UTF-8: the test sentences one call each (~60 bytes, a chat message), the
 # same sentences joined into one document, and the bundled knowledge base (134 pages of benign official
 # text, one call each).  The corpus is dense (about one entity per 50 bytes), so it is a pessimistic
-# figure for ordinary text.  Beside ours: the previous implementation (``find`` as of PREVIOUS_REV,
-# read from git into a temporary package, measured in the same runs) and Presidio (per sentence, once).
+# figure for ordinary text.  Beside ours: the previous implementations (``find`` as of PREVIOUS_REV,
+# before the fast scan, and as of SCAN_REV, the first fast scan; each read from git into a temporary
+# package and measured in the same runs) and Presidio (per sentence, once).
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ PER_TEMPLATE = 40
 GOALS = {"HKID recall": 1.0, "HKID precision": 0.99, "PHONE recall": 0.97, "MB/s": 5.0}
 # The recognizers before the fast scan (issue 3): the baseline of the throughput table.
 PREVIOUS_REV = "a2ebc6fb287f38807fb3318873300dd2660ea925"
+# The first fast scan (prefilter, anchored patterns), before the second pass on issue 3.
+SCAN_REV = "ec9db613b4cc2c1099332e9a6c87267af131b408"
 KNOWLEDGE = ROOT / "kaifong" / "knowledge" / "data"
 PRESIDIO_MAP = {
     "EMAIL_ADDRESS": "EMAIL",
@@ -357,12 +360,13 @@ def score(samples: Sequence[Sample], predictions: Sequence[Spans]) -> dict[str, 
     return dict(table)
 
 
-def previous_detector() -> tuple[Detector | None, str]:
-    """``pii.find`` as of PREVIOUS_REV, read from git into a temporary package, or None and why not."""
+def previous_find(revision: str, package: str) -> tuple[Callable[[str], list[Any]] | None, str]:
+    """``pii.find`` as of ``revision``, read from git into the temporary package ``package``, or None
+    and why not."""
     prefix = "kaifong/governance/"
     try:
         listed = subprocess.run(
-            ["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", PREVIOUS_REV, prefix],
+            ["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", revision, prefix],
             capture_output=True,
             text=True,
             check=True,
@@ -378,7 +382,7 @@ def previous_detector() -> tuple[Detector | None, str]:
         ]
         sources = {
             name: subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"{PREVIOUS_REV}:{name}"],
+                ["git", "-C", str(ROOT), "show", f"{revision}:{name}"],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -389,25 +393,37 @@ def previous_detector() -> tuple[Detector | None, str]:
         return None, f"previous implementation not available ({error})"
     folder = Path(tempfile.mkdtemp(prefix="kaifong-previous-"))
     try:
-        (folder / "kaifong_previous").mkdir()
-        (folder / "kaifong_previous" / "__init__.py").write_text("", encoding="utf-8")
+        (folder / package).mkdir()
+        (folder / package / "__init__.py").write_text("", encoding="utf-8")
         for name, source in sources.items():
-            target = folder / "kaifong_previous" / name.removeprefix("kaifong/")
+            target = folder / package / name.removeprefix("kaifong/")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(
-                source.replace("kaifong.governance", "kaifong_previous.governance"), encoding="utf-8"
-            )
+            target.write_text(source.replace("kaifong.governance", f"{package}.governance"), encoding="utf-8")
         sys.path.insert(0, str(folder))
-        module = importlib.import_module("kaifong_previous.governance.pii")
+        module = importlib.import_module(f"{package}.governance.pii")
     finally:
         if str(folder) in sys.path:
             sys.path.remove(str(folder))
         shutil.rmtree(folder, ignore_errors=True)
 
-    def detect(text: str) -> Spans:
-        return [(f.kind, f.start, f.end) for f in module.find(text) if f.score >= 0.5]
+    found: Callable[[str], list[Any]] = module.find
+    return found, f"kaifong at {revision[:7]}"
 
-    return detect, f"kaifong at {PREVIOUS_REV[:7]}"
+
+def previous_detector(
+    revision: str = PREVIOUS_REV, package: str = "kaifong_previous"
+) -> tuple[Detector | None, str, Callable[[str], list[Any]] | None]:
+    """Our detector (findings at the redaction threshold) as of ``revision``, its note, and its ``find``
+    (all findings, with scores), or None, why not and None."""
+    find, note = previous_find(revision, package)
+    if find is None:
+        return None, note, None
+    found = find
+
+    def detect(text: str) -> Spans:
+        return [(f.kind, f.start, f.end) for f in found(text) if f.score >= 0.5]
+
+    return detect, note, found
 
 
 def knowledge_texts() -> list[str]:
@@ -486,6 +502,10 @@ def print_tables(results: dict[str, object]) -> None:
     if results.get("presidio_mb_s"):
         print(f"Presidio, per message (one run): {results['presidio_mb_s']:.3f} MB/s")
     print(f"previous: {results['previous_note']}; same findings in {results['same_findings_as_previous']}")
+    print(
+        f"first scan: {results['first_scan_note']}; same findings and scores in "
+        f"{results['same_findings_and_scores_as_first_scan']}"
+    )
     print(f"Presidio: {results['presidio_note']}")
     for goal, met in dict(results["goals"]).items():  # type: ignore[call-overload]
         print(f"goal {goal}: {'met' if met else 'NOT met'}")
@@ -503,13 +523,24 @@ def run(
     mine = score(samples, [ours(t) for t in texts])
     detector, note = presidio_detector()
     base = score(samples, [detector(t) for t in texts]) if detector else None
-    previous, previous_note = previous_detector()
+    previous, previous_note, _ = previous_detector()
     detectors: dict[str, Detector] = {"ours": ours}
     if previous is not None:
         detectors["previous"] = previous
+    first_scan, first_scan_note, first_scan_find = previous_detector(SCAN_REV, "kaifong_first_scan")
+    if first_scan is not None:
+        detectors["first scan"] = first_scan
     batches = dict(zip(BATCH_LABELS, (texts, ["\n".join(texts)], knowledge_texts()), strict=True))
     everything = [text for batch in batches.values() for text in batch]
     same = sum(ours(text) == previous(text) for text in everything) if previous is not None else None
+    same_full = (
+        sum(
+            [tuple(f) for f in pii.find(text)] == [tuple(f) for f in first_scan_find(text)]
+            for text in everything
+        )
+        if first_scan_find is not None
+        else None
+    )
     speed = throughputs(detectors, batches, runs, megabytes)
     base_speed = (
         throughputs({"presidio": detector}, {BATCH_LABELS[0]: texts}, 1, megabytes) if detector else None
@@ -526,6 +557,10 @@ def run(
         "throughput_mb_s": speed,
         "previous_note": previous_note,
         "same_findings_as_previous": f"{same} of {len(everything)} texts" if same is not None else None,
+        "first_scan_note": first_scan_note,
+        "same_findings_and_scores_as_first_scan": (
+            f"{same_full} of {len(everything)} texts" if same_full is not None else None
+        ),
         "presidio_mb_s": base_speed["presidio"][BATCH_LABELS[0]] if base_speed else None,
         "throughput_mb": megabytes,
         "runs": runs,

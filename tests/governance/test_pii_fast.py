@@ -241,6 +241,25 @@ def test_email_local_part_limit() -> None:
     assert not email.EmailRecognizer().find(f"a{local}@example.com")  # 65 characters: not an address
 
 
+def test_hkid_check_from_code_points_is_the_check_character() -> None:
+    rng = random.Random(3)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    for _ in range(20_000):
+        prefix = "".join(rng.choice(letters) for _ in range(rng.choice((1, 2))))
+        digits = f"{rng.randrange(10**6):06d}"
+        assert hkid._check_character(prefix, digits) == hkid.hkid_check_character(prefix, digits)
+
+
+def test_luhn_from_code_points_is_luhn() -> None:
+    rng = random.Random(4)
+    doubled = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+    for _ in range(20_000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 24)))
+        values = [int(d) for d in digits]
+        expected = (sum(values[-1::-2]) + sum(doubled[v] for v in values[-2::-2])) % 10 == 0
+        assert card.luhn_valid(digits) == expected, digits
+
+
 def test_phone_validity_is_phonenumbers() -> None:
     rng = random.Random(5)
     numbers = [f"{rng.randrange(10**8):08d}" for _ in range(20_000)]
