@@ -14,7 +14,7 @@ from kaifong.governance.guards.injection import neutralise_passage, passage_rule
 from kaifong.knowledge.chunking import chunk
 from kaifong.knowledge.documents import Document, document_from_markdown
 from kaifong.knowledge.loaders import LOADERS, load
-from kaifong.language.tokens import index_tokens
+from kaifong.language.tokens import TOKENS_VERSION, index_tokens
 from kaifong.store.tables import FTS_TABLES, documents, passages
 
 BUNDLED_DIR = Path(__file__).parent / "data"
@@ -52,8 +52,9 @@ def _delete_document(conn: Connection, doc_id: str, language: str) -> None:
 
 
 def stored_hash(doc: Document) -> str:
-    """The document's content hash with the passage-rules version: new rules re-check every passage."""
-    return f"{doc.content_hash}+{passage_rules_version()}"
+    """The document's content hash with the passage-rules and index-token versions: new rules re-check
+    every passage, new tokens re-index it."""
+    return f"{doc.content_hash}+{passage_rules_version()}+t{TOKENS_VERSION}"
 
 
 def store_document(conn: Connection, doc: Document) -> str:

@@ -271,6 +271,17 @@ ENGLISH_STOPWORDS = frozenset(
         "would will shall may might must need needs want wants get got have has had please tell "
         "know there here any some much many if then than so just also not no yes hi hello thanks "
         "thank help i'm it's "
+        # fillers and function words residents add, with the apostrophes they often leave out
+        "still already yet even very really quite too only ever never always often soon again either "
+        "neither both each every all own other another such same else during while until after before "
+        "since because although though however whether onto upon over under above below between "
+        "through within without against among around near off out up down am go goes going went gone "
+        "come comes coming came done isn't aren't wasn't weren't don't doesn't didn't can't cannot "
+        "couldn't won't wouldn't shouldn't haven't hasn't hadn't dont doesnt didnt cant wont wouldnt "
+        "shouldnt couldnt havent hasnt isnt arent wasnt im ive whats hows wheres whos u ur pls plz "
+        "ok okay maybe perhaps actually basically anyone someone something anything everyone "
+        "everything nothing somebody anybody myself yourself himself herself ourselves themselves "
+        "us him hers ours theirs"
     ).split()
 )
 

@@ -10,6 +10,9 @@ import jieba
 
 from kaifong.language.convert import to_hans
 
+#: The version of the index tokens (``index_tokens``); stored documents record it, so a change re-indexes.
+TOKENS_VERSION = "2"
+
 #: Han ideographs (BMP blocks and the supplementary planes that hold HKSCS characters).
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUN = re.compile(rf"[{HAN}]+|[a-z0-9]+(?:[.'’][a-z0-9]+)*")
@@ -28,34 +31,145 @@ def fold_for_index(text: str) -> str:
 #: American spellings → the British ones Hong Kong Government pages use (folded before stemming).
 SPELLINGS = {
     "license": "licence",
-    "licenses": "licences",
     "program": "programme",
-    "programs": "programmes",
     "center": "centre",
-    "centers": "centres",
     "enroll": "enrol",
     "enrollment": "enrolment",
     "labor": "labour",
     "organization": "organisation",
-    "organizations": "organisations",
     "neighborhood": "neighbourhood",
     "counseling": "counselling",
     "check-up": "checkup",
     "favor": "favour",
+    "installment": "instalment",
+    "fulfill": "fulfil",
+    "defense": "defence",
+    "offense": "offence",
+    "aging": "ageing",
+    "color": "colour",
+    "honor": "honour",
+    "behavior": "behaviour",
+    "pediatric": "paediatric",
+    "anemia": "anaemia",
+    "fetus": "foetus",
 }
+#: Nouns of an act → the verb (stemmed alike on both sides), so "renewal" meets "renew" and "expiry"
+#: meets "expired". Only nouns that name the act itself: "employment" is not "employer".
+DERIVATIONS = {
+    "renewal": "renew",
+    "renewals": "renew",
+    "registration": "register",
+    "registrations": "register",
+    "application": "apply",
+    "applications": "apply",
+    "withdrawal": "withdraw",
+    "withdrawals": "withdraw",
+    "arrival": "arrive",
+    "arrivals": "arrive",
+    "approval": "approve",
+    "refusal": "refuse",
+    "removal": "remove",
+    "dismissal": "dismiss",
+    "expiry": "expire",
+    "expiration": "expire",
+    "enrolment": "enrol",
+    "enrollment": "enrol",
+    "replacement": "replace",
+    "retirement": "retire",
+    "cancellation": "cancel",
+    "reimbursement": "reimburse",
+    "vaccination": "vaccinate",
+    "vaccinations": "vaccinate",
+    "inspection": "inspect",
+    "inspections": "inspect",
+    "examination": "examine",
+    "submission": "submit",
+    "payment": "pay",
+    "payments": "pay",
+    "waiver": "waive",
+    "waivers": "waive",
+}
+_VOWELS = frozenset("aeiouy")
+_DOUBLES = ("bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt")
+
+
+def _region(word: str, start: int = 0) -> int:
+    """Porter's R1 (from ``start``, R2): where the part after the first non-vowel that follows a vowel
+    begins."""
+    for i in range(start + 1, len(word)):
+        if word[i] not in _VOWELS and word[i - 1] in _VOWELS:
+            return i + 1
+    return len(word)
+
+
+def _short_syllable(word: str) -> bool:
+    """Ends in a short syllable: non-vowel, vowel, non-vowel but w, x or y (or is vowel + non-vowel)."""
+    if len(word) == 2:
+        return word[0] in _VOWELS and word[1] not in _VOWELS
+    return (
+        len(word) > 2
+        and word[-3] not in _VOWELS
+        and word[-2] in _VOWELS
+        and word[-1] not in _VOWELS
+        and word[-1] not in "wxy"
+    )
+
+
+def _inflection(word: str) -> str:
+    """``word`` without its inflection: plural, possessive, -ed and -ing (Porter2's steps 0–1c, then its
+    silent-e rule), so that "moves", "moved", "moving" and "move" meet, and so do "fee"/"fees",
+    "apply"/"applies"/"applied", "licence"/"licences" and "charge"/"charging" — but not "care"/"car"."""
+    for mark in ("'s", "’s", "'", "’"):
+        if word.endswith(mark):
+            word = word[: -len(mark)]
+            break
+    if len(word) <= 2 or not word.isalpha():
+        return word
+    if word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith(("ied", "ies")):
+        word = word[:-3] + ("i" if len(word) > 4 else "ie")
+    elif word.endswith(("us", "ss", "is")):
+        pass
+    elif word.endswith("s") and any(c in _VOWELS for c in word[:-2]):
+        word = word[:-1]
+    r1 = _region(word)
+    if word.endswith(("eed", "eedly")):
+        cut = word.rindex("eed")
+        if cut >= r1:
+            word = word[: cut + 2]
+    else:
+        for suffix in ("ingly", "edly", "ing", "ed"):
+            stem_ = word[: -len(suffix)]
+            if word.endswith(suffix) and any(c in _VOWELS for c in stem_):
+                word = stem_
+                if word.endswith(("at", "bl", "iz")):
+                    word += "e"
+                elif word.endswith(_DOUBLES):
+                    word = word[:-1]
+                elif _region(word) == len(word) and _short_syllable(word):
+                    word += "e"
+                break
+    if len(word) > 2 and word[-1] in "yY" and word[-2] not in _VOWELS:
+        word = word[:-1] + "i"
+    if word.endswith("e"):
+        r1 = _region(word)
+        r2 = _region(word, r1)
+        if r2 <= len(word) - 1 or (r1 <= len(word) - 1 and not _short_syllable(word[:-1])):
+            word = word[:-1]
+    return word
+
+
+#: Stems of the American spellings → stems of the British ones (so "licensed" meets "licence").
+_STEM_SPELLINGS = {_inflection(us): _inflection(uk) for us, uk in SPELLINGS.items()}
 
 
 def stem(word: str) -> str:
-    """A light English stemmer (plural and -ed/-ing endings, US→UK spelling), for index and query alike."""
-    word = SPELLINGS.get(word, word)
-    if len(word) <= 4 or not word.isalpha():
-        return word
-    for suffix, replacement in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith("ss"):
-                return word
-            return word[: -len(suffix)] + replacement
-    return word
+    """A light English stemmer, for index and query alike: inflections only (plural, possessive, -ed,
+    -ing; ``_inflection``), American spellings folded onto British ones. Derivations ("register" →
+    "registration") are left to the everyday-word map, which says which of them mean the same."""
+    base = _inflection(DERIVATIONS.get(word) or SPELLINGS.get(word, word))
+    return _STEM_SPELLINGS.get(base, base)
 
 
 def is_han(char: str) -> bool:

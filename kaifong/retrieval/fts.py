@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Collection
@@ -9,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from kaifong.language.lexicon import NUMBER_WORDS
+from kaifong.language.lexicon import ENGLISH_STOPWORDS, NUMBER_WORDS
 from kaifong.language.normalise import english_alternatives, search_text
-from kaifong.language.tokens import han_segments, query_tokens
-from kaifong.retrieval.coverage import Unit, coverage, units
+from kaifong.language.tokens import han_segments, query_tokens, stem
+from kaifong.retrieval.coverage import Unit, coverage, idf, units
 from kaifong.store.knowledge import passage_from_row
 from kaifong.store.tables import FTS_TABLES
 from kaifong.types import Detection, ScoredPassage
@@ -29,19 +30,45 @@ def _marks(values: list[object] | list[int] | list[str]) -> str:
     return ",".join("?" * len(values))
 
 
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9'’.-]*")
+_NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)
+
+
 def _english_groups(question: str) -> list[frozenset[str]]:
     """The question's content words as index tokens, each with its official alternatives (numbers, in
     digits or words, are left out: they say how many, not what)."""
     groups = [frozenset(query_tokens(" ".join(words))) for words in english_alternatives(question)]
-    return [g for g in groups if g and not all(t.isdigit() or t in NUMBER_WORDS for t in g)]
+    kept = [g for g in groups if g and not all(t.isdigit() or t in _NUMBER_STEMS for t in g)]
+    return list(dict.fromkeys(kept))  # a word asked twice is still one thing to explain
+
+
+def _name_terms(name: str) -> frozenset[str]:
+    """The content words of a topic's name (its title or an alias) as index tokens (its own words: no
+    everyday-word alternatives)."""
+    kept = (w for w in _LATIN_WORD.findall(name.lower()) if w.strip(".'’-") not in ENGLISH_STOPWORDS)
+    return frozenset(t for t in query_tokens(" ".join(kept)) if not t.isdigit() and t not in _NUMBER_STEMS)
+
+
+def _naming(names: tuple[frozenset[str], ...], weights: dict[str, float], rarest: float) -> float:
+    """How fully the question names the topic: over the topic's names, the largest share of one name's
+    words that the question uses, scaled down when the words it uses are common ones (one common word,
+    "hotline", is not a name; "fee waiver" or "OALA" is)."""
+    best = 0.0
+    for name in names:
+        used = [weights[t] for t in name if t in weights]
+        if used:
+            best = max(best, len(used) / len(name) * min(1.0, sum(used) / rarest))
+    return best
 
 
 @dataclass(frozen=True)
 class _DocTerms:
-    """The index terms of one document version: its title (and aliases) and everything."""
+    """The index terms of one document version: its title (and aliases), everything, and its names
+    (title and each alias, as sets of English content words)."""
 
     title: frozenset[str]
     all: frozenset[str]
+    names: tuple[frozenset[str], ...] = ()
 
 
 class FtsRetriever:
@@ -70,6 +97,7 @@ class FtsRetriever:
         title_weight: float = 3.0,
         bm25_share: float = 0.2,
         title_share: float = 0.5,
+        name_share: float = 0.3,
         common_share: float = 0.05,
         common_floor: int = 500,
         cache_size: int = 512,
@@ -80,6 +108,7 @@ class FtsRetriever:
         self.title_weight = title_weight
         self.bm25_share = bm25_share
         self.title_share = title_share
+        self.name_share = name_share
         self.common_share = common_share
         self.common_floor = common_floor
         self.cache_size = cache_size
@@ -129,8 +158,19 @@ class FtsRetriever:
             for doc_id, title, body in conn.exec_driver_sql(sql, tuple(missing)):
                 titles[doc_id].update(title.split())
                 bodies[doc_id].update(body.split())
+            names_sql = f"SELECT id, title, aliases FROM documents WHERE id IN ({_marks(missing)})"
+            names = {
+                str(doc_id): tuple(
+                    {_name_terms(n) for n in [title, *str(aliases or "").split("|")]} - {frozenset()}
+                )
+                for doc_id, title, aliases in conn.exec_driver_sql(names_sql, tuple(missing))
+            }
             for doc_id in missing:
-                terms = _DocTerms(frozenset(titles[doc_id]), frozenset(titles[doc_id] | bodies[doc_id]))
+                terms = _DocTerms(
+                    frozenset(titles[doc_id]),
+                    frozenset(titles[doc_id] | bodies[doc_id]),
+                    names.get(doc_id, ()),
+                )
                 self._terms[(doc_id, docs[doc_id])] = terms
                 found[doc_id] = terms
             while len(self._terms) > self.cache_size:
@@ -170,7 +210,13 @@ class FtsRetriever:
             digests = {doc_id: digest for doc_id, digest in owners.values() if doc_id in chosen}
             groups = None if chinese else _english_groups(text_)
             weighted = units(terms, segments, size, df, groups)
-            scores = self._score(weighted, best, self._doc_terms(conn, fts, digests))
+            scores = self._score(
+                weighted,
+                best,
+                self._doc_terms(conn, fts, digests),
+                english=not chinese,
+                rarest=idf(size, None),
+            )
             top = max(best.values()) or 1.0
             # document score first; within a document, the passage's own BM25 breaks the tie
             final = {
@@ -207,13 +253,27 @@ class FtsRetriever:
         return {d: coverage(weighted, terms_of[d].all) if d in terms_of else 0.0 for d in wanted}
 
     def _score(
-        self, weighted: list[Unit], best: dict[str, float], terms: dict[str, _DocTerms]
+        self,
+        weighted: list[Unit],
+        best: dict[str, float],
+        terms: dict[str, _DocTerms],
+        *,
+        english: bool = False,
+        rarest: float = 1.0,
     ) -> dict[str, tuple[float, float]]:
         """Document id → (score, coverage): coverage, plus shares of title coverage and relative BM25."""
         top = max(best.values()) or 1.0
+        weights = {t: w for w, group in weighted for t in group}
         scored = {}
         for doc_id in terms:
             cov = coverage(weighted, terms[doc_id].all)
             title_cov = coverage(weighted, terms[doc_id].title)
-            scored[doc_id] = (cov + self.title_share * title_cov + self.bm25_share * best[doc_id] / top, cov)
+            named = _naming(terms[doc_id].names, weights, rarest) if english else 0.0
+            scored[doc_id] = (
+                cov
+                + self.title_share * title_cov
+                + self.bm25_share * best[doc_id] / top
+                + self.name_share * named,
+                cov,
+            )
         return scored

@@ -15,7 +15,7 @@ from kaifong.language.tokens import han_segments, index_tokens, query_tokens, st
 
 def test_index_tokens_are_unigrams_bigrams_and_words() -> None:
     tokens = index_tokens("申請公屋 Apply online")
-    assert {"申", "请", "公", "屋", "申请", "请公", "公屋", "apply", "online"} <= set(tokens)
+    assert {"申", "请", "公", "屋", "申请", "请公", "公屋", stem("apply"), stem("online")} <= set(tokens)
 
 
 def test_traditional_and_simplified_fold_together() -> None:
@@ -36,11 +36,41 @@ def test_unknown_characters_stay_together() -> None:
 
 
 def test_stem_is_light_and_shared() -> None:
-    assert stem("renewing") == stem("renewed") == "renew"
-    assert stem("licences") == "licence"
-    assert stem("applies") == "apply"
+    assert stem("renewing") == stem("renewed") == stem("renew") == "renew"
+    assert stem("licences") == stem("licence") == stem("license") == stem("licensed")
+    assert stem("applies") == stem("apply") == stem("applied") == stem("applying")
     assert stem("address") == "address"
     assert stem("tax") == "tax"
+
+
+def test_stem_joins_inflections_of_short_words_and_silent_e() -> None:
+    assert stem("fees") == stem("fee") == "fee"
+    assert stem("days") == stem("day")
+    assert stem("jobs") == stem("job")
+    assert stem("moving") == stem("moved") == stem("moves") == stem("move")
+    assert stem("making") == stem("make")
+    assert stem("charging") == stem("charges") == stem("charge")
+    assert stem("expiring") == stem("expired") == stem("expire")
+    assert stem("stopped") == "stop"
+
+
+def test_stem_keeps_different_words_apart() -> None:
+    assert stem("care") != stem("car")
+    assert stem("caring") == stem("care")
+    assert stem("hope") != stem("hop")
+    assert stem("bus") == "bus"
+    assert stem("status") == "status"
+
+
+def test_stem_drops_possessives_and_folds_spellings_and_act_nouns() -> None:
+    assert stem("learner's") == stem("learner")
+    assert stem("children’s") == stem("children")
+    assert stem("programs") == stem("programme")
+    assert stem("center") == stem("centre")
+    assert stem("enrollment") == stem("enrolment") == stem("enrol")
+    assert stem("renewal") == stem("renew")
+    assert stem("expiry") == stem("expire")
+    assert stem("registration") == stem("register")
 
 
 def test_cantonese_words_map_to_standard_chinese() -> None:

@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from kaifong.knowledge.documents import Document
+from kaifong.knowledge.ingest import store_document
 from kaifong.language import detect, to_hans
 from kaifong.retrieval.fts import FtsRetriever
 from kaifong.services import Services
@@ -195,3 +197,111 @@ def test_an_empty_database_returns_nothing(tmp_path: Path) -> None:
         )
     finally:
         engine.dispose()
+
+
+def _small_base(tmp_path: Path, docs: list[Document]) -> FtsRetriever:
+    engine = make_engine(f"sqlite:///{tmp_path / 'small.db'}")
+    init_schema(engine)
+    with engine.begin() as conn:
+        for doc in docs:
+            store_document(conn, doc)
+    return FtsRetriever(engine)
+
+
+NAMED = Document(
+    topic="business-registration",
+    language="en",
+    title="Business registration",
+    body="## How\nEvery business must register with the Inland Revenue Department within one month.",
+)
+WORDY = Document(
+    topic="consumer-complaints",
+    language="en",
+    title="Consumer complaints",
+    body="## Shops\nA small shop may open late. Tell us about a small shop that would not open.",
+    aliases=("shop dispute",),
+)
+FILLER = [
+    Document(topic=f"other-{i}", language="en", title=f"Other topic {i}", body=f"## Text\n{text}")
+    for i, text in enumerate(
+        [
+            "Apply for a card at any office.",
+            "The fee is paid online.",
+            "Bring your identity card and a photo.",
+            "Call the hotline for help.",
+        ]
+    )
+]
+
+
+def test_a_question_that_names_a_topic_ranks_it_first(tmp_path: Path) -> None:
+    """The question says "register the business" — the topic's name — while another page shares more of
+    its other words (open, small, shop): the named topic comes first."""
+    retriever = _small_base(tmp_path, [NAMED, WORDY, *FILLER])
+    try:
+        question = "I'm opening a small shop, how do I register the business?"
+        results = retriever.search(question, detect(question), 5)
+        assert top_topics(results, 1) == ["business-registration"]
+        retriever.name_share = 0.0
+        unnamed = retriever.search(question, detect(question), 5)
+        assert top_topics(unnamed, 1) == ["consumer-complaints"]  # what the name signal changes
+    finally:
+        retriever.engine.dispose()
+
+
+def test_one_common_word_is_not_a_name(tmp_path: Path) -> None:
+    """A one-word alias that is a common word ("hotline") does not pull its topic ahead of the page
+    that answers the question (the one with the number asked about)."""
+    hotline = Document(
+        topic="enquiries",
+        language="en",
+        title="Enquiry service",
+        body="## Calls\nCall the hotline with any question about the Government.",
+        aliases=("hotline",),
+    )
+    crisis = Document(
+        topic="crisis-support",
+        language="en",
+        title="Crisis support hotline service",
+        body="## Calls\nThe hotline 18111 answers day and night.",
+    )
+    common = [
+        Document(topic=f"line-{i}", language="en", title=f"Service {i}", body=f"## Text\nHotline {i}.")
+        for i in range(8)
+    ]
+    retriever = _small_base(tmp_path, [hotline, crisis, *common, *FILLER])
+    try:
+        question = "What is the 18111 hotline for?"
+        assert top_topics(retriever.search(question, detect(question), 5), 1) == ["crisis-support"]
+    finally:
+        retriever.engine.dispose()
+
+
+def test_a_word_asked_twice_weighs_once_and_fillers_weigh_nothing(tmp_path: Path) -> None:
+    retriever = _small_base(tmp_path, [NAMED, WORDY, *FILLER])
+    try:
+        ids = ["business-registration:en", "consumer-complaints:en"]
+        once = retriever.coverage_of("small shop business", Detection("en", "Latn"), ids)
+        twice = retriever.coverage_of("small shop business business", Detection("en", "Latn"), ids)
+        padded = retriever.coverage_of(
+            "Still, actually, during all this, a small shop business, okay?", Detection("en", "Latn"), ids
+        )
+        assert once == twice == padded
+    finally:
+        retriever.engine.dispose()
+
+
+def test_inflections_meet_on_both_sides(tmp_path: Path) -> None:
+    """Plurals, -ing and silent e: "fees"/"fee", "charging"/"charge", "moving"/"moves"."""
+    page = Document(
+        topic="moving-fees",
+        language="en",
+        title="Moving house",
+        body="## Fees\nThe fee charged for moves is listed below.",
+    )
+    retriever = _small_base(tmp_path, [page, *FILLER])
+    try:
+        coverage = retriever.coverage_of("fees charging moving", Detection("en", "Latn"), ["moving-fees:en"])
+        assert coverage == {"moving-fees:en": 1.0}
+    finally:
+        retriever.engine.dispose()
