@@ -114,11 +114,35 @@ def test_address_parts_left_out_for_absent_keywords_change_nothing(raw: str) -> 
 
 
 @settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PIECES, "address", "cARd", "live", "寄", "地址", "住喺"]), max_size=30).map(
+        "".join
+    )
+)
+def test_address_trigger_as_the_plain_alternations(raw: str) -> None:
+    text = normalised(raw)
+    folded = fold(text)
+    zh = re.search(
+        "|".join("室 樓 楼 層 层 座 期 號 号 邨 苑 舖 铺 寄 送 搬 /F 地下 地址 住址 住喺 住在 居住".split()),
+        text,
+    )
+    en = re.search("(?i:" + "|".join(address._TRIGGER_WORDS) + ")", text)
+    assert address._triggered(text, folded) == (zh is not None or en is not None)
+
+
+@settings(max_examples=300, deadline=None)
 @given(PII_TEXT)
 def test_english_name_pattern_equals_finditer(raw: str) -> None:
     text = normalised(raw)
     found = name._EN_RE.matches(text, name._en_starts(text))
     assert spans(found) == spans(list(name._EN_RE.pattern.finditer(text)))
+
+
+def test_chinese_name_cues_and_titles_are_not_ascii() -> None:
+    # NameRecognizer does not look for them in ASCII text.
+    assert not any(cue.isascii() or cue[0].isascii() for cue in name._CUES_ZH)
+    assert not any(title.isascii() or title[0].isascii() for title in name._TITLES)
+    assert name._en_starts("陳大文先生 12號") == []
 
 
 def test_text_that_ignores_case_oddly_is_scanned_the_plain_way() -> None:

@@ -145,7 +145,7 @@ _STREET_WORDS = re.compile(
 
 def _families(text: str, folded: bytes | None) -> tuple[bool, bool, bool]:
     """Whether the keyword families "zh", "en" and "street" are in the text."""
-    zh = _ZH_KEYWORDS.search(text) is not None
+    zh = not text.isascii() and _ZH_KEYWORDS.search(text) is not None  # its keywords are Chinese
     en = "/F" in text or (
         _EN_KEYWORDS_IGNORING_CASE.search(text) is not None
         if folded is None
@@ -202,12 +202,12 @@ _TRIGGER_WORDS = (
     "bldg mansion house court estate centre center garden plaza villa terrace heights address addr live "
     "living reside deliver"
 ).split()
-_TRIGGER_EN = re.compile("|".join(_TRIGGER_WORDS).encode("ascii"))  # in the folded text
+_TRIGGER_EN = re.compile(trie_pattern(_TRIGGER_WORDS).encode("ascii"))  # in the folded text
 _TRIGGER_EN_IGNORING_CASE = re.compile("(?i:" + "|".join(_TRIGGER_WORDS) + ")")  # for text with ı or İ
 
 
 def _triggered(text: str, folded: bytes | None) -> bool:
-    if _TRIGGER_ZH.search(text) is not None:
+    if ("/F" in text) if text.isascii() else _TRIGGER_ZH.search(text) is not None:  # its only ASCII word
         return True
     if folded is None:
         return _TRIGGER_EN_IGNORING_CASE.search(text) is not None
@@ -313,13 +313,12 @@ class AddressRecognizer:
     def _finding(self, text: str, group: list[_Part]) -> Finding:
         start, end = group[0].start, group[-1].end
         strong = sum(part.strong for part in group)
-        context = ADDRESS_CONTEXT.around(text, start, end)
         if strong and len(group) >= 3:
             score = 0.9
         elif strong and len(group) == 2:
             score = 0.85
-        elif strong:
-            score = 0.6 if context or group[0].street else 0.35
+        elif strong:  # the context words are looked for only here, where they count
+            score = 0.6 if group[0].street or ADDRESS_CONTEXT.around(text, start, end) else 0.35
         else:  # a place name alone counts only right after 地址 / 住喺 / "address"
             score = 0.55 if ADDRESS_CONTEXT.before_span(text, start, 6) else 0.3
         return Finding(self.kind, start, end, score, text[start:end])

@@ -113,6 +113,8 @@ def _en_starts(text: str) -> list[int] | None:
     if views is None:
         return None
     plain, folded = views
+    if folded == plain.upper():  # no ASCII letter: no cue, no honorific
+        return []
     cues = keyword_starts(folded, _CUE_STARTS) or []
     honorifics = [hit.start() for hit in _HONORIFIC_STARTS.finditer(plain)]
     if not honorifics:
@@ -169,7 +171,8 @@ class NameRecognizer:
 
     def find(self, text: str) -> list[Finding]:
         """Return the personal names in the normalised ``text``."""
-        findings = self._after_cues(text) + self._before_titles(text)
+        # The Chinese cues and titles are not ASCII.
+        findings = [] if text.isascii() else self._after_cues(text) + self._before_titles(text)
         for match in _EN_RE.matches(text, _en_starts(text)):
             if match.group("n1"):
                 start, end, score = match.start("n1"), match.end("n1"), 0.85
