@@ -312,7 +312,9 @@ class OpenAICompatibleBackend:
                 response = await client.send(
                     client.build_request("POST", self._url, json=payload), stream=True
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+            except (httpx.NetworkError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+                # connecting failed, or the connection broke before the answer began (a kept-alive one
+                # the server had just closed or reset): worth another attempt
                 error = BackendError(
                     f"cannot reach the model server at {self.runs} ({type(exc).__name__}); is it running?",
                     reason="connect",
@@ -367,9 +369,22 @@ class OpenAICompatibleBackend:
         return response.text
 
     async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
+        """The body's lines as they arrive, split only where server-sent events end a line (LF, CRLF or CR):
+        not at U+2028, U+0085 and the other breaks of ``str.splitlines`` (and ``aiter_lines``), which a
+        server may leave unescaped inside an event's JSON."""
+        buffer = b""
         try:
-            async for line in response.aiter_lines():
-                yield line
+            async for chunk in response.aiter_bytes():
+                buffer += chunk
+                if b"\r" in buffer:  # a CR at the very end may be the first half of a CRLF: kept for later
+                    held = buffer.endswith(b"\r")
+                    buffer = buffer[:-1] if held else buffer
+                    buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + (b"\r" if held else b"")
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:  # split at ASCII bytes, so each line is whole UTF-8
+                    yield line.decode("utf-8", "replace")
+            if buffer:
+                yield buffer.removesuffix(b"\r").decode("utf-8", "replace")
         except httpx.TimeoutException:
             raise self._timeout_error() from None
         except httpx.HTTPError as exc:

@@ -16,7 +16,8 @@ it answers HTTP 500 naming the unscripted call) and every request is recorded in
 Faults: ``timeout`` (sleeps before answering), ``http_error`` (any status), ``malformed_json`` (a body that
 is not JSON), ``unexpected_shape`` (JSON without ``choices``), ``truncated`` (a stream that stops before
 ``[DONE]``, or a connection dropped mid-body) and ``garbage`` (control and replacement characters as the
-answer). Stopping the server wakes any sleeping reply, so a ``with`` block never waits for a timeout fault.
+answer); ``raw_stream`` sends a stream body exactly as given. Stopping the server wakes any sleeping
+reply, so a ``with`` block never waits for a timeout fault.
 """
 
 from __future__ import annotations
@@ -66,11 +67,18 @@ class ServerReply:
     abrupt: bool = False
     finish_reason: str = "stop"
     headers: tuple[tuple[str, str], ...] = ()
+    raw: tuple[str, ...] = ()
 
 
 def reply(text: str, *, chunk_chars: int = CHUNK_CHARS, chunk_delay_s: float = 0.0) -> ServerReply:
     """A normal answer (streamed ``chunk_chars`` characters at a time when streaming is asked for)."""
     return ServerReply(text=text, chunk_chars=chunk_chars, chunk_delay_s=chunk_delay_s)
+
+
+def raw_stream(*pieces: str, chunk_delay_s: float = 0.0) -> ServerReply:
+    """HTTP 200 ``text/event-stream`` whose body is exactly ``pieces``, each sent on its own (to test how
+    lines and events are split: CRLF across two pieces, a bare CR, U+2028 inside an event's JSON)."""
+    return ServerReply(raw=pieces, chunk_delay_s=chunk_delay_s)
 
 
 def timeout(seconds: float, text: str = "Too late [1].") -> ServerReply:
@@ -134,8 +142,10 @@ class LLMTestServer:
         *,
         default: Default | None = None,
         model: str = "test-model",
+        port: int = 0,
     ) -> None:
         self.model = model
+        self._port = port  # 0: a free port
         self.default = default
         self.requests: list[RecordedRequest] = []
         self._replies: deque[ServerReply] = deque()
@@ -182,7 +192,7 @@ class LLMTestServer:
         # for a delayed ACK between the response's head and its body
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", self._port))
         sock.listen(128)
         config = uvicorn.Config(
             self,
@@ -286,6 +296,14 @@ class LLMTestServer:
             await _send_json(send, 503, {"error": {"message": "LLMTestServer is shutting down"}})
             return
         streaming = isinstance(payload, dict) and payload.get("stream") is True
+        if plan.raw:
+            await _start(send, 200, "text/event-stream")
+            for index, piece in enumerate(plan.raw):
+                if index and not await self._sleep(plan.chunk_delay_s):
+                    break
+                await _body(send, piece.encode("utf-8"))
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
         if plan.status == 200 and plan.body is not None and streaming:
             await _send_raw(send, 200, f"data: {plan.body}\n\ndata: [DONE]\n\n", "text/event-stream")
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -22,6 +23,7 @@ from kaifong.testing.llm_server import (
     garbage,
     http_error,
     malformed_json,
+    raw_stream,
     reply,
     timeout,
     truncated,
@@ -152,6 +154,35 @@ def test_a_streamed_answer_is_the_whole_answer_in_mapped_pieces(server: LLMTestS
     assert isinstance(backend, StreamingBackend)
 
 
+def _event(content: str, finish: str | None = None) -> str:
+    choice = {"index": 0, "delta": {"content": content}, "finish_reason": finish}
+    return "data: " + json.dumps({"object": "chat.completion.chunk", "choices": [choice]}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        # U+2028, U+2029 and U+0085 left unescaped inside the JSON (as json.dumps(ensure_ascii=False) does)
+        (_event("Apply online\u2028or by post [1].") + "\n\n", _event("\u2029\x85", "stop") + "\n\n"),
+        # CRLF line ends, one of them cut between two pieces; the end without [DONE] after a finish_reason
+        (
+            _event("Apply online") + "\r",
+            "\n\r\n" + _event("\u2028or by post [1].\u2029\x85", "stop") + "\r\n",
+        ),
+        # bare CR line ends
+        (_event("Apply online\u2028or by post [1].") + "\r\r", _event("\u2029\x85", "stop") + "\r\r"),
+    ],
+)
+def test_stream_lines_end_only_where_server_sent_events_end_them(
+    server: LLMTestServer, pieces: tuple[str, ...]
+) -> None:
+    server.queue(raw_stream(*pieces, chunk_delay_s=0.01))
+    deltas = stream(make_backend(server))
+    text = "".join(d.text for d in deltas)
+    assert text.startswith("Apply online") and "or by post [1]." in text
+    assert [d for delta in deltas for d in delta.cited_doc_ids] == ["prh:en"]
+
+
 @pytest.mark.parametrize(
     ("detection", "answer", "expected"),
     [
@@ -237,6 +268,27 @@ def test_a_broken_or_abandoned_connection_is_not_reused(server: LLMTestServer) -
     dropped, left, after, *rest = [r.peer for r in server.requests]
     assert dropped != left and left != after  # neither the dropped nor the half-read connection came back
     assert rest == [after, after]  # the next good one is kept
+    assert backend.breaker.state == "closed"
+
+
+def test_a_kept_alive_connection_to_a_server_that_restarted_is_not_a_failure() -> None:
+    first = LLMTestServer([ANSWER]).start()
+    port = first.port
+    backend = make_backend(first, max_retries=0)
+
+    async def calls() -> list[tuple[str, ...]]:
+        async with backend.connections():
+            before = await backend.complete(REQUEST)
+            first.stop()  # closes the kept-alive connection from its side
+            with LLMTestServer([ANSWER], port=port) as second:
+                after = await backend.complete(REQUEST)
+                assert len(second.requests) == 1
+        return [before.cited_doc_ids, after.cited_doc_ids]
+
+    try:
+        assert asyncio.run(calls()) == [("prh:en",), ("prh:en",)]
+    finally:
+        first.stop()
     assert backend.breaker.state == "closed"
 
 
