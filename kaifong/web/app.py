@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from kaifong.governance.retention import start_scheduled_purge
 from kaifong.services import Services, build_services
 from kaifong.settings import Settings
 from kaifong.web import errors
+from kaifong.web.body_limit import BodyLimit, Cap, limits
 from kaifong.web.routes import api, chat, escalations, health, subject, transparency
 from kaifong.web.routes import finder as service_finder
 from kaifong.web.routes import forms as guided_forms
@@ -25,6 +27,26 @@ from kaifong.web.routes import stream as chat_stream
 from kaifong.web.routes import translate as translation
 
 HERE = Path(__file__).parent
+
+
+def body_caps() -> Callable[[str], Cap]:
+    """Each path's body cap (kaifong.web.body_limit): a translation's 5 MB file (+ form overhead), the
+    finder's 64 KB, and 1 MB for anything else; each refusal worded as the route itself words it."""
+    upload = Cap(
+        translation.MAX_REQUEST_BYTES,
+        "translate.error.too_large",
+        1_048_576,
+        translation.FILE_LIMIT_MB,
+        "bad_document",
+    )
+    finder = Cap(service_finder.MAX_BODY_BYTES, "finder.error.too_large")
+    return limits(
+        {
+            "/translate": replace(upload, declared_by_route=True),  # the page shows it in its own HTML
+            "/api/v1/translations": upload,
+            "/api/v1/finder": finder,
+        }
+    )
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -73,4 +95,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(guided_forms.router)
     app.include_router(translation.router)
     errors.install(app)
+    app.add_middleware(BodyLimit, limit_for=body_caps())
     return app

@@ -212,20 +212,7 @@ def _input_error(exc: FinderInputError, form: Form) -> JSONResponse:
 async def post_finder(request: Request) -> JSONResponse:
     """Read facts from text and/or a short form, and list what may fit; the department decides (GOV-02)."""
     form = request_form(request)
-    raw = b""
-    async for chunk in request.stream():  # never more than one chunk past the limit (a 50 MB body)
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            declared = request.headers.get("content-length", "").strip()
-            size = max(len(raw), int(declared) if declared.isdigit() else 0) // 1024
-            return error_response(
-                413,
-                "request_too_large",
-                "finder.error.too_large",
-                form,
-                size=size,
-                limit=MAX_BODY_BYTES // 1024,
-            )
+    raw = await request.body()  # capped at MAX_BODY_BYTES before this runs (kaifong.web.body_limit)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

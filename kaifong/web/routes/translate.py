@@ -107,27 +107,18 @@ def _failure(exc: Exception, form: Form) -> JSONResponse:
 #: A request declared larger than this is refused before any of it is read: the file limit plus room for
 #: the multipart headers and the ``target`` field (or, for JSON, the same size of text).
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+#: The file limit as residents read it, in MB.
+FILE_LIMIT_MB = str(MAX_UPLOAD_BYTES // 1_048_576)
 
 
 def _refuse_declared_oversize(request: Request) -> None:
-    """DocumentError when the Content-Length is past the limit: a 50 MB upload is not received or spooled."""
+    """DocumentError when the Content-Length is past the limit: a 50 MB upload is not received or spooled.
+
+    The page uses it to show the refusal in its own HTML; the API is refused by kaifong.web.body_limit."""
     declared = request.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
         size = f"{int(declared) / 1_048_576:.1f}"
-        raise DocumentError("translate.error.too_large", size=size, limit=str(MAX_UPLOAD_BYTES // 1_048_576))
-
-
-async def _limited_body(request: Request) -> bytes:
-    """The request body, read no further than one chunk past MAX_REQUEST_BYTES (for a body sent chunked)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_REQUEST_BYTES:
-            limit = str(MAX_UPLOAD_BYTES // 1_048_576)
-            raise DocumentError("translate.error.too_large", size=f"{size / 1_048_576:.1f}", limit=limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        raise DocumentError("translate.error.too_large", size=size, limit=FILE_LIMIT_MB)
 
 
 async def _form_text(form: FormData) -> str:
@@ -155,15 +146,14 @@ async def create_translation(request: Request) -> Response:
     """Translate JSON ``{"text", "target"}``, or a multipart form: ``file`` (or ``text``) and ``target``."""
     fallback = request_form(request)
     text, target = "", ""
-    try:
-        _refuse_declared_oversize(request)
+    try:  # the body is capped before this runs (kaifong.web.body_limit): 413 past MAX_REQUEST_BYTES
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             async with request.form() as form:
                 target = str(form.get("target") or "")
                 text = await _form_text(form)
         else:
             try:
-                body = TranslationRequest.model_validate_json(await _limited_body(request))
+                body = TranslationRequest.model_validate_json(await request.body())
             except ValueError:
                 return error_response(
                     422,
