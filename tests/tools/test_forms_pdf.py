@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kaifong.language.messages import message
 from kaifong.tools.forms.output import FilledEntry, FilledForm
 from kaifong.tools.forms.pdf import FONT_PATHS, FontUnavailable, find_font, render_pdf
 from kaifong.tools.forms.schema import bundled_forms
@@ -78,6 +79,28 @@ def test_every_answer_reads_back_from_the_pdf(form: str, tmp_path: Path) -> None
     assert "陳𠵱文" in text
     assert "HD300E" in text
     assert squeeze(form_data.definition.submit(form))[:40] in text
+
+
+@needs_font
+@needs_pdftotext
+@pytest.mark.parametrize("form", ["en", "zh-Hant", "zh-Hans", "yue-Hant"])
+def test_the_answers_part_of_the_pdf_reads_back_exactly_as_given(form: str, tmp_path: Path) -> None:
+    """Between the notice and "where to submit", the extracted text is the sections, labels and values and
+    nothing else: each value reads back equal to what was entered (skipped ones as "skipped")."""
+    form_data = filled(form)
+    text = pdf_text(render_pdf(form_data), tmp_path)
+    expected, section = [], None
+    for entry in form_data.entries:
+        if entry.section != section:
+            section = entry.section
+            expected.append(section)
+        shown = entry.shown if entry.shown is not None else message("forms.ui.skipped", form)
+        expected += [entry.label, shown]
+    start = text.index(squeeze(message("forms.ui.never_submits", form))) + len(
+        squeeze(message("forms.ui.never_submits", form))
+    )
+    end = text.index(squeeze(message("forms.ui.submit_title", form)), start)
+    assert text[start:end] == squeeze("".join(expected))
 
 
 def test_a_missing_font_says_what_to_install(tmp_path: Path) -> None:
