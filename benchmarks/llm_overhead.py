@@ -234,8 +234,11 @@ def run_fallback() -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    """Both runs."""
-    return {"overhead": run_overhead(), "fallback": run_fallback()}
+    """Both runs, and the machine's load average (1 minute) before and after: the figures move with it."""
+    load_before = os.getloadavg()[0]
+    results = {"overhead": run_overhead(), "fallback": run_fallback()}
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
+    return results
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -258,6 +261,8 @@ def print_table(results: dict[str, Any]) -> None:
         ours = f"{k['p50_ms']:>10.1f}ms {k['p95_ms']:>6.1f}ms"
         print(f"{label:22} {direct} {ours} {row['added_p50_ms']:>8.1f}ms {row['added_p95_ms']:>6.1f}ms")
     print(f"Kaifong statuses: {overhead['kaifong_statuses']} (goal: total added at p95 <= 20 ms)")
+    load = results["load_average"]
+    print(f"load average {load['before']:.1f} before, {load['after']:.1f} after ({load['cpus']} CPUs)")
     killed, total = fallback["killed_at"], fallback["requests"]
     print(
         f"\n== Fallback: model server stopped during request {killed} of {total} (streamed and whole in turn)"
