@@ -383,4 +383,6 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "grandpa": "elderly",
     "grandmother": "elderly",
     "grandfather": "elderly",
+    "disabled": "disability",
+    "handicapped": "disability",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from kaifong.language.convert import to_hant
 from kaifong.language.glossary import EN_TO_ZH
@@ -42,8 +43,30 @@ def english_alternatives(text: str) -> list[list[str]]:
     for raw in _LATIN_WORD.findall(text.lower()):
         word = raw.strip(".'’-")
         if word and word not in ENGLISH_STOPWORDS:
-            groups.append([word, *ENGLISH_SYNONYMS.get(word, "").split()])
+            groups.append([word, *_synonyms(word)])
     return groups
+
+
+@cache
+def _synonym_stems() -> dict[str, list[str]]:
+    """The everyday-word map keyed by stem, so "fathers" and "complaining" find "father" and "complain"."""
+    from kaifong.language.tokens import stem
+
+    by_stem: dict[str, list[str]] = {}
+    for word, official in ENGLISH_SYNONYMS.items():
+        key = stem(word)
+        alternatives = by_stem.setdefault(key, [])
+        alternatives.extend(w for w in official.split() if w not in alternatives and stem(w) != key)
+    return by_stem
+
+
+def _synonyms(word: str) -> list[str]:
+    """The official words an everyday word may stand for: by the word itself, else by its stem."""
+    if word in ENGLISH_SYNONYMS:
+        return ENGLISH_SYNONYMS[word].split()
+    from kaifong.language.tokens import stem
+
+    return _synonym_stems().get(stem(word), [])
 
 
 def english_query(text: str) -> str:

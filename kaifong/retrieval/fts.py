@@ -34,10 +34,12 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9'’.-]*")
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)
 
 
-def _english_groups(question: str) -> list[frozenset[str]]:
-    """The question's content words as index tokens, each with its official alternatives (numbers, in
-    digits or words, are left out: they say how many, not what)."""
+def _english_groups(question: str, fixes: dict[str, str] | None = None) -> list[frozenset[str]]:
+    """The question's content words as index tokens, each with its official alternatives and its
+    spelling fix (numbers, in digits or words, are left out: they say how many, not what)."""
+    fixes = fixes or {}
     groups = [frozenset(query_tokens(" ".join(words))) for words in english_alternatives(question)]
+    groups = [g | {fixes[t] for t in g if t in fixes} for g in groups]
     kept = [g for g in groups if g and not all(t.isdigit() or t in _NUMBER_STEMS for t in g)]
     return list(dict.fromkeys(kept))  # a word asked twice is still one thing to explain
 
@@ -59,6 +61,20 @@ def _naming(names: tuple[frozenset[str], ...], weights: dict[str, float], rarest
         if used:
             best = max(best, len(used) / len(name) * min(1.0, sum(used) / rarest))
     return best
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits(word: str) -> set[str]:
+    """The words ``word`` may be a slip of the keys for: with a letter put back where one was dropped
+    ("goverment"), or with two neighbouring letters swapped back ("recieve"). A changed or an extra
+    letter is not tried: one letter changed or dropped from a real word is too often another real word
+    ("night" → "right", "bread" → "read")."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    added = {a + c + b for a, b in splits for c in _LETTERS}
+    return (swapped | added) - {word}
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,7 @@ class FtsRetriever:
         common_share: float = 0.05,
         common_floor: int = 500,
         cache_size: int = 512,
+        spelling_words: int = 3,
     ) -> None:
         self.engine = engine
         self.candidates = candidates
@@ -112,6 +129,7 @@ class FtsRetriever:
         self.common_share = common_share
         self.common_floor = common_floor
         self.cache_size = cache_size
+        self.spelling_words = spelling_words
         self._sizes: dict[str, tuple[float, int]] = {}
         self._terms: OrderedDict[tuple[str, str], _DocTerms] = OrderedDict()
 
@@ -122,6 +140,24 @@ class FtsRetriever:
         size = int(conn.exec_driver_sql(f"SELECT count(*) FROM {fts}").scalar_one())
         self._sizes[fts] = (time.monotonic(), size)
         return size
+
+    def _spelling(self, conn: Connection, fts: str, terms: list[str], df: dict[str, int]) -> dict[str, str]:
+        """Misspelt words → the index term one edit away that most passages hold ("goverment" →
+        "government", "libary" → "library"), for the first ``spelling_words`` words of five letters or
+        more that no passage holds. A word with no such neighbour is left as it is (it weighs as the
+        rarest term: it may be what the question is about)."""
+        unknown = [t for t in terms if t not in df and len(t) >= 5 and t.isalpha()][: self.spelling_words]
+        if not unknown:
+            return {}
+        candidates = {t: _edits(t) for t in unknown}
+        found = self._frequencies(conn, fts, sorted(set().union(*candidates.values())))
+        fixes = {}
+        for term, near in candidates.items():
+            known = sorted((t for t in near if t in found), key=lambda t: (-found[t], t))
+            if known:
+                fixes[term] = known[0]
+                df[known[0]] = found[known[0]]
+        return fixes
 
     @staticmethod
     def _frequencies(conn: Connection, fts: str, terms: list[str]) -> dict[str, int]:
@@ -188,6 +224,8 @@ class FtsRetriever:
         segments = han_segments(query) if chinese else []
         with self.engine.connect() as conn:
             df = self._frequencies(conn, fts, list(dict.fromkeys(terms + list("".join(segments)))))
+            fixes = {} if chinese else self._spelling(conn, fts, terms, df)
+            terms = list(dict.fromkeys([*terms, *fixes.values()]))
             present = [t for t in terms if t in df]
             if not present:
                 return []
@@ -208,7 +246,7 @@ class FtsRetriever:
                 best[doc_id] = max(best.get(doc_id, 0.0), hits[rowid])
             chosen = sorted(best, key=lambda d: best[d], reverse=True)[: self.rerank]
             digests = {doc_id: digest for doc_id, digest in owners.values() if doc_id in chosen}
-            groups = None if chinese else _english_groups(text_)
+            groups = None if chinese else _english_groups(text_, fixes)
             weighted = units(terms, segments, size, df, groups)
             scores = self._score(
                 weighted,
@@ -245,11 +283,12 @@ class FtsRetriever:
         segments = han_segments(query) if chinese else []
         with self.engine.connect() as conn:
             df = self._frequencies(conn, fts, list(dict.fromkeys(terms + list("".join(segments)))))
+            fixes = {} if chinese else self._spelling(conn, fts, terms, df)
             size = self._size(conn, fts)
             sql = f"SELECT id, content_hash FROM documents WHERE id IN ({_marks(wanted)})"
             digests = {str(d): str(h) for d, h in conn.exec_driver_sql(sql, tuple(wanted))}
             terms_of = self._doc_terms(conn, fts, digests)
-        weighted = units(terms, segments, size, df, None if chinese else _english_groups(text_))
+        weighted = units(terms, segments, size, df, None if chinese else _english_groups(text_, fixes))
         return {d: coverage(weighted, terms_of[d].all) if d in terms_of else 0.0 for d in wanted}
 
     def _score(

@@ -99,6 +99,19 @@ def test_english_query_drops_function_words_and_maps_everyday_words() -> None:
     assert english_alternatives("Is my boss allowed to do that?") == [["boss", "employer"], ["allowed"]]
 
 
+def test_everyday_words_map_in_any_inflection() -> None:
+    assert english_alternatives("fathers") == [["fathers", "parent"]]
+    assert english_alternatives("complaining") == [["complaining", "complaint", "claim"]]
+    assert english_alternatives("disabled") == [["disabled", "disability"]]
+
+
+def test_filler_words_and_dropped_apostrophes_are_not_content() -> None:
+    assert english_alternatives("Im still not sure, whats actually needed during all this?") == [
+        ["sure"],
+        ["needed"],
+    ]
+
+
 def test_search_text_chooses_by_language() -> None:
     assert search_text("點樣申請公屋", detect("點樣申請公屋")).strip().startswith("申請")
     assert "apply" in search_text("How do I apply?", detect("How do I apply?"))

@@ -305,3 +305,38 @@ def test_inflections_meet_on_both_sides(tmp_path: Path) -> None:
         assert coverage == {"moving-fees:en": 1.0}
     finally:
         retriever.engine.dispose()
+
+
+def test_a_dropped_or_swapped_letter_is_put_right(tmp_path: Path) -> None:
+    page = Document(
+        topic="library-card",
+        language="en",
+        title="Library card",
+        body="## Apply\nThe Government library lends books to every resident who will receive a card.",
+    )
+    retriever = _small_base(tmp_path, [page, *FILLER])
+    try:
+        english = Detection("en", "Latn")
+        right = retriever.coverage_of("government library receive", english, ["library-card:en"])
+        slips = retriever.coverage_of("goverment libary recieve", english, ["library-card:en"])
+        assert right == slips == {"library-card:en": 1.0}
+        assert top_topics(retriever.search("libary books", english, 5), 1) == ["library-card"]
+    finally:
+        retriever.engine.dispose()
+
+
+def test_a_real_word_is_not_taken_for_a_slip(tmp_path: Path) -> None:
+    """ "night" is not "right" with a letter changed, nor "bread" "read" with one added: a word the base
+    lacks stays what it is, and counts against coverage."""
+    page = Document(
+        topic="rights",
+        language="en",
+        title="Your rights",
+        body="## Rights\nRead about the right to a rest day.",
+    )
+    retriever = _small_base(tmp_path, [page, *FILLER])
+    try:
+        english = Detection("en", "Latn")
+        assert retriever.coverage_of("night bread", english, ["rights:en"]) == {"rights:en": 0.0}
+    finally:
+        retriever.engine.dispose()
